@@ -1,0 +1,1 @@
+// Kernel family: color. See README "Adding a kernel".

@@ -1,0 +1,1 @@
+// Kernel family: components. See README "Adding a kernel".

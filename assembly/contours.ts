@@ -1,0 +1,1 @@
+// Kernel family: contours. See README "Adding a kernel".

@@ -1,0 +1,1 @@
+// Kernel family: distance. See README "Adding a kernel".

@@ -1,0 +1,1 @@
+// Kernel family: edges. See README "Adding a kernel".

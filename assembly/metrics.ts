@@ -1,0 +1,1 @@
+// Kernel family: metrics. See README "Adding a kernel".

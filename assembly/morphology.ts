@@ -1,0 +1,1 @@
+// Kernel family: morphology. See README "Adding a kernel".

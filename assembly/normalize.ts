@@ -1,0 +1,1 @@
+// Kernel family: normalize. See README "Adding a kernel".

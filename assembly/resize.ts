@@ -1,0 +1,1 @@
+// Kernel family: resize. See README "Adding a kernel".

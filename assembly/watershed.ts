@@ -1,0 +1,1 @@
+// Kernel family: watershed. See README "Adding a kernel".

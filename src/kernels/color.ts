@@ -1,0 +1,2 @@
+// Kernel family: color. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: components. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: contours. See README "Adding a kernel".
+export {};

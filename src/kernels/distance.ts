@@ -1,0 +1,2 @@
+// Kernel family: distance. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: edges. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: metrics. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: morphology. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: normalize. See README "Adding a kernel".
+export {};

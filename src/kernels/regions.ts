@@ -1,0 +1,2 @@
+// Kernel family: regions. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: resize. See README "Adding a kernel".
+export {};

@@ -1,0 +1,2 @@
+// Kernel family: watershed. See README "Adding a kernel".
+export {};

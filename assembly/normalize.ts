@@ -1,1 +1,223 @@
-// Kernel family: normalize. See README "Adding a kernel".
+// Kernel family: model-input tensors from u8 images.
+//
+// normalize: out = x * a[c] + b[c] in f32, with a = 1/(255 std) and b = -mean/std precomputed by the
+// host (the per-channel (x/255 - mean)/std as one multiply-add; see src/kernels/normalize.ts for the
+// error bound against the float64 formula). quantize: a per-channel 256-entry u8 table built by the
+// host with exact float64 rounding, so the kernel is a byte lookup.
+// Both take `C` output channels from `cn` interleaved input channels (C == cn, or C = 3 from RGBA),
+// `swap` reverses the first three (RGB↔BGR), and write planes `plane` elements apart (NCHW) or
+// interleaved (NHWC). The *Resize variants run the bilinear resize (assembly/resize.ts) row by row
+// and convert each row while it is still in cache.
+import { linearRow, linearVertical } from "./resize";
+
+@inline function splat4(p: usize): v128 {
+  return v128.load32_splat(p);
+}
+
+/** 16 u8 lanes → 4 f32x4 of x*a+b stored at d (16 consecutive floats). */
+@inline function fma16(d: usize, x: v128, a: v128, b: v128): void {
+  const lo = i16x8.extend_low_i8x16_u(x);
+  const hi = i16x8.extend_high_i8x16_u(x);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), a), b));
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), a), b), 16);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), a), b), 32);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), a), b), 48);
+}
+
+/** Same as fma16 but with per-lane coefficient vectors (NHWC: the channel pattern repeats every 3 vectors). */
+@inline function fma16p(d: usize, x: v128, a0: v128, b0: v128, a1: v128, b1: v128, a2: v128, b2: v128, a3: v128, b3: v128): void {
+  const lo = i16x8.extend_low_i8x16_u(x);
+  const hi = i16x8.extend_high_i8x16_u(x);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), a0), b0));
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), a1), b1), 16);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), a2), b2), 32);
+  v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), a3), b3), 48);
+}
+
+/**
+ * `npx` pixels of `cn` interleaved u8 channels → f32. coef = a[0..C), b[0..C) (f32), already in
+ * output-channel order; `swap` picks input channel 2-c for output c < 3.
+ */
+export function normalizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i32, nhwc: bool, C: i32, swap: bool, coef: usize): void {
+  let i = 0;
+  if (!nhwc) {
+    const pl = <usize>plane << 2;
+    if (cn == 1) {
+      const a = splat4(coef);
+      const b = splat4(coef + (<usize>C << 2));
+      for (; i + 16 <= npx; i += 16) fma16(dst + (<usize>i << 2), v128.load(src + <usize>i), a, b);
+    } else if (cn == 3 && C == 3) {
+      const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);
+      const b0 = splat4(coef + 12), b1 = splat4(coef + 16), b2 = splat4(coef + 20);
+      for (; i + 16 <= npx; i += 16) {
+        const p = src + <usize>(i * 3);
+        const v0 = v128.load(p);
+        const v1 = v128.load(p, 16);
+        const v2 = v128.load(p, 32);
+        // Deinterleave 16 RGB pixels into three 16-byte planes.
+        const c0 = i8x16.shuffle(i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0), v2,
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
+        const c1 = i8x16.shuffle(i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0), v2,
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
+        const c2 = i8x16.shuffle(i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0), v2,
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
+        const d = dst + (<usize>i << 2);
+        fma16(d, swap ? c2 : c0, a0, b0);
+        fma16(d + pl, c1, a1, b1);
+        fma16(d + pl * 2, swap ? c0 : c2, a2, b2);
+      }
+    } else if (cn == 4) {
+      const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);
+      const b0 = splat4(coef + (<usize>C << 2)), b1 = splat4(coef + (<usize>C << 2) + 4), b2 = splat4(coef + (<usize>C << 2) + 8);
+      const a3 = C == 4 ? splat4(coef + 12) : a0;
+      const b3 = C == 4 ? splat4(coef + 28) : b0;
+      for (; i + 16 <= npx; i += 16) {
+        const p = src + <usize>(i * 4);
+        const v0 = v128.load(p);
+        const v1 = v128.load(p, 16);
+        const v2 = v128.load(p, 32);
+        const v3 = v128.load(p, 48);
+        const lo = i8x16.shuffle(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+        const hi = i8x16.shuffle(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+        const lo2 = i8x16.shuffle(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+        const hi2 = i8x16.shuffle(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+        const c0 = i8x16.shuffle(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        const c1 = i8x16.shuffle(lo, hi, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+        const c2 = i8x16.shuffle(lo2, hi2, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        const d = dst + (<usize>i << 2);
+        fma16(d, swap ? c2 : c0, a0, b0);
+        fma16(d + pl, c1, a1, b1);
+        fma16(d + pl * 2, swap ? c0 : c2, a2, b2);
+        if (C == 4) {
+          const c3 = i8x16.shuffle(lo2, hi2, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+          fma16(d + pl * 3, c3, a3, b3);
+        }
+      }
+    }
+    for (; i < npx; i++) {
+      const p = src + <usize>(i * cn);
+      for (let c = 0; c < C; c++) {
+        const ic = swap && c < 3 ? 2 - c : c;
+        const x = <f32>load<u8>(p + <usize>ic);
+        store<f32>(dst + (<usize>(c * plane + i) << 2), x * load<f32>(coef + (<usize>c << 2)) + load<f32>(coef + (<usize>(C + c) << 2)));
+      }
+    }
+    return;
+  }
+  // NHWC. With C == cn and no swap the output is the input's element order: one FMA per element
+  // with the per-channel pattern (period lcm(cn, 4) elements).
+  if (C == cn && !swap) {
+    const n = npx * cn;
+    const A = coef;
+    const B = coef + (<usize>C << 2);
+    if (cn == 1) {
+      const a = splat4(A), b = splat4(B);
+      for (; i + 16 <= n; i += 16) fma16(dst + (<usize>i << 2), v128.load(src + <usize>i), a, b);
+    } else if (cn == 4) {
+      const a = v128.load(A), b = v128.load(B);
+      for (; i + 16 <= n; i += 16) fma16(dst + (<usize>i << 2), v128.load(src + <usize>i), a, b);
+    } else {
+      // cn == 3: the 12-element pattern spans three vectors; 48 elements = 4 passes of fma16p.
+      const a0 = f32x4(load<f32>(A), load<f32>(A, 4), load<f32>(A, 8), load<f32>(A));
+      const a1 = f32x4(load<f32>(A, 4), load<f32>(A, 8), load<f32>(A), load<f32>(A, 4));
+      const a2 = f32x4(load<f32>(A, 8), load<f32>(A), load<f32>(A, 4), load<f32>(A, 8));
+      const b0 = f32x4(load<f32>(B), load<f32>(B, 4), load<f32>(B, 8), load<f32>(B));
+      const b1 = f32x4(load<f32>(B, 4), load<f32>(B, 8), load<f32>(B), load<f32>(B, 4));
+      const b2 = f32x4(load<f32>(B, 8), load<f32>(B), load<f32>(B, 4), load<f32>(B, 8));
+      for (; i + 48 <= n; i += 48) {
+        const d = dst + (<usize>i << 2);
+        const p = src + <usize>i;
+        fma16p(d, v128.load(p), a0, b0, a1, b1, a2, b2, a0, b0);
+        fma16p(d + 64, v128.load(p, 16), a1, b1, a2, b2, a0, b0, a1, b1);
+        fma16p(d + 128, v128.load(p, 32), a2, b2, a0, b0, a1, b1, a2, b2);
+      }
+    }
+    for (; i < n; i++) {
+      const c = i % cn;
+      store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i) * load<f32>(A + (<usize>c << 2)) + load<f32>(B + (<usize>c << 2)));
+    }
+    return;
+  }
+  for (; i < npx; i++) {
+    const p = src + <usize>(i * cn);
+    for (let c = 0; c < C; c++) {
+      const ic = swap && c < 3 ? 2 - c : c;
+      const x = <f32>load<u8>(p + <usize>ic);
+      store<f32>(dst + (<usize>(i * C + c) << 2), x * load<f32>(coef + (<usize>c << 2)) + load<f32>(coef + (<usize>(C + c) << 2)));
+    }
+  }
+}
+
+/** Like normalizeRow but through a per-channel u8 table (256 bytes per output channel) into bytes. */
+export function quantizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i32, nhwc: bool, C: i32, swap: bool, lut: usize): void {
+  for (let c = 0; c < C; c++) {
+    const ic = <usize>(swap && c < 3 ? 2 - c : c);
+    const t = lut + (<usize>c << 8);
+    if (nhwc) {
+      for (let i = 0; i < npx; i++) {
+        store<u8>(dst + <usize>(i * C + c), load<u8>(t + <usize>load<u8>(src + <usize>(i * cn) + ic)));
+      }
+    } else {
+      const d = dst + <usize>(c * plane);
+      let i = 0;
+      if (cn == 1) {
+        // Unrolled by 4: loads of independent pixels overlap.
+        for (; i + 4 <= npx; i += 4) {
+          const x = load<u32>(src + <usize>i);
+          const q = <u32>load<u8>(t + <usize>(x & 255)) | (<u32>load<u8>(t + <usize>((x >> 8) & 255)) << 8) |
+            (<u32>load<u8>(t + <usize>((x >> 16) & 255)) << 16) | (<u32>load<u8>(t + <usize>(x >> 24)) << 24);
+          store<u32>(d + <usize>i, q);
+        }
+      }
+      for (; i < npx; i++) store<u8>(d + <usize>i, load<u8>(t + <usize>load<u8>(src + <usize>(i * cn) + ic)));
+    }
+  }
+}
+
+/**
+ * Bilinear resize (tables as for resizeLinear) fused with normalize (kind 0) or quantize (kind 1):
+ * each output row goes through `row` (an n-byte scratch) and is converted at once.
+ * `elem` = bytes per output element (4 for f32, 1 for bytes); rows of the tensor are dw elements.
+ */
+export function resizeLinearConvert(
+  src: usize, rowBytes: i32, n: i32, dh: i32,
+  xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32,
+  ytab: usize, hbuf0: usize, hbuf1: usize, row: usize,
+  kind: i32, cn: i32, dst: usize, nhwc: bool, C: i32, swap: bool, params: usize,
+): void {
+  const dw = n / cn;
+  const plane = dw * dh;
+  const elem: i32 = kind == 0 ? 4 : 1;
+  let bufA = hbuf0;
+  let bufB = hbuf1;
+  let rowA = -1;
+  let rowB = -1;
+  for (let y = 0; y < dh; y++) {
+    const t = ytab + (<usize>y << 4);
+    const r0 = load<i32>(t);
+    const r1 = load<i32>(t, 4);
+    const b0 = load<i32>(t, 8);
+    const b1 = load<i32>(t, 12);
+    if (r0 != rowA) {
+      if (r0 == rowB) {
+        const tb = bufA; bufA = bufB; bufB = tb;
+        rowB = rowA; rowA = r0;
+      } else {
+        linearRow(src + <usize>(r0 * rowBytes), bufA, n, xoff, alpha, bbase, bmask, nblk);
+        rowA = r0;
+      }
+    }
+    let h1 = bufA;
+    if (b1 != 0 && r1 != r0) {
+      if (r1 != rowB) {
+        linearRow(src + <usize>(r1 * rowBytes), bufB, n, xoff, alpha, bbase, bmask, nblk);
+        rowB = r1;
+      }
+      h1 = bufB;
+    }
+    linearVertical(bufA, h1, b0, b1, row, n);
+    const d = dst + <usize>((nhwc ? y * dw * C : y * dw) * elem);
+    if (kind == 0) normalizeRow(row, dw, cn, d, plane, nhwc, C, swap, params);
+    else quantizeRow(row, dw, cn, d, plane, nhwc, C, swap, params);
+  }
+}

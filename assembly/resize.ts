@@ -1,1 +1,246 @@
-// Kernel family: resize. See README "Adding a kernel".
+// Kernel family: resize (u8, 1/3/4 channels interleaved), replicating OpenCV 4.6's cv::resize.
+//
+// The host (src/kernels/resize.ts) builds every coordinate/coefficient table once per geometry
+// with OpenCV's own float/double arithmetic and passes pointers; these kernels only walk them.
+//
+// INTER_LINEAR on u8 (resizeGeneric_ with 11-bit coefficients):
+//   h   = S[x0]*a0 + S[x1]*a1                      (horizontal, exact integer)
+//   out = (((h>>4)*b0 >> 16) + ((h>>4)*b1 >> 16) + 2) >> 2
+// That vertical formula is VResizeLinearVec_32s8u's (v_mul_hi + v_rshr_pack_u<2>). Measured against
+// python3-opencv 4.6 it holds for every element of the row, tail included, so the rows we keep
+// between the passes are just h>>4 as i16.
+
+/**
+ * One source row through the horizontal linear pass: hrow[e] = (S[xoff0]*a0 + S[xoff1]*a1) >> 4.
+ * Blocks of 4 elements whose taps span ≤ 16 bytes use one load + swizzle (mask from the table) +
+ * i32x4.dot_i16x8_s with the 4 (a0, a1) pairs; the others run the scalar formula.
+ */
+export function linearRow(
+  row: usize, out: usize, n: i32,
+  xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32,
+): void {
+  for (let b = 0; b < nblk; b++) {
+    const base = load<i32>(bbase + (<usize>b << 2));
+    const e = b << 2;
+    if (base >= 0) {
+      const taps = i8x16.swizzle(v128.load(row + <usize>base), v128.load(bmask + (<usize>b << 4)));
+      const h = i32x4.shr_s(i32x4.dot_i16x8_s(taps, v128.load(alpha + (<usize>e << 2))), 4);
+      v128.store64_lane(out + (<usize>e << 1), i16x8.narrow_i32x4_s(h, h), 0);
+    } else {
+      for (let k = e; k < e + 4; k++) linearScalar(row, out, k, xoff, alpha);
+    }
+  }
+  for (let k = nblk << 2; k < n; k++) linearScalar(row, out, k, xoff, alpha);
+}
+
+@inline function linearScalar(row: usize, out: usize, k: i32, xoff: usize, alpha: usize): void {
+  const o = xoff + (<usize>k << 3);
+  const a = alpha + (<usize>k << 2);
+  const h = <i32>load<u8>(row + <usize>load<i32>(o)) * <i32>load<i16>(a) + <i32>load<u8>(row + <usize>load<i32>(o, 4)) * <i32>load<i16>(a, 2);
+  store<i16>(out + (<usize>k << 1), <i16>(h >> 4));
+}
+
+/** One output row of the vertical linear pass from two h>>4 rows (see the header formula). */
+export function linearVertical(h0: usize, h1: usize, b0: i32, b1: i32, dst: usize, n: i32): void {
+  const B0 = i16x8.splat(<i16>b0);
+  const B1 = i16x8.splat(<i16>b1);
+  const two = i16x8.splat(2);
+  let x = 0;
+  for (; x + 8 <= n; x += 8) {
+    const a = v128.load(h0 + (<usize>x << 1));
+    const c = v128.load(h1 + (<usize>x << 1));
+    const lo = i32x4.add(i32x4.shr_s(i32x4.extmul_low_i16x8_s(a, B0), 16), i32x4.shr_s(i32x4.extmul_low_i16x8_s(c, B1), 16));
+    const hi = i32x4.add(i32x4.shr_s(i32x4.extmul_high_i16x8_s(a, B0), 16), i32x4.shr_s(i32x4.extmul_high_i16x8_s(c, B1), 16));
+    const t = i16x8.shr_s(i16x8.add(i16x8.narrow_i32x4_s(lo, hi), two), 2);
+    v128.store64_lane(dst + <usize>x, i8x16.narrow_i16x8_u(t, t), 0);
+  }
+  for (; x < n; x++) {
+    const a = <i32>load<i16>(h0 + (<usize>x << 1));
+    const c = <i32>load<i16>(h1 + (<usize>x << 1));
+    const v = (((a * b0) >> 16) + ((c * b1) >> 16) + 2) >> 2;
+    store<u8>(dst + <usize>x, <u8>(v < 0 ? 0 : v > 255 ? 255 : v));
+  }
+}
+
+/**
+ * Bilinear resize (also INTER_AREA upscaling, which OpenCV runs through the same code with other
+ * tables). `rowBytes` = source width × channels, `n` = destination width × channels.
+ * ytab holds (r0, r1, b0, b1) per output row; hbuf0/hbuf1 are two i16 rows of n (+8) elements.
+ */
+export function resizeLinear(
+  src: usize, rowBytes: i32, dst: usize, n: i32, dh: i32,
+  xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32,
+  ytab: usize, hbuf0: usize, hbuf1: usize,
+): void {
+  // Cache the horizontal pass of the last two source rows (neighbouring output rows share them).
+  let bufA = hbuf0;
+  let bufB = hbuf1;
+  let rowA = -1;
+  let rowB = -1;
+  for (let y = 0; y < dh; y++) {
+    const t = ytab + (<usize>y << 4);
+    const r0 = load<i32>(t);
+    const r1 = load<i32>(t, 4);
+    const b0 = load<i32>(t, 8);
+    const b1 = load<i32>(t, 12);
+    if (r0 != rowA) {
+      if (r0 == rowB) {
+        const tb = bufA; bufA = bufB; bufB = tb;
+        rowB = rowA; rowA = r0;
+      } else {
+        linearRow(src + <usize>(r0 * rowBytes), bufA, n, xoff, alpha, bbase, bmask, nblk);
+        rowA = r0;
+      }
+    }
+    let h1 = bufA;
+    if (b1 != 0 && r1 != r0) {
+      if (r1 != rowB) {
+        linearRow(src + <usize>(r1 * rowBytes), bufB, n, xoff, alpha, bbase, bmask, nblk);
+        rowB = r1;
+      }
+      h1 = bufB;
+    }
+    linearVertical(bufA, h1, b0, b1, dst + <usize>(y * n), n);
+  }
+}
+
+/**
+ * Nearest neighbour: dst row y = source row yofs[y] gathered through per-byte offsets.
+ * 16-byte output blocks gather with up to 4 (load, swizzle) pairs from the table
+ * (bcount[b] pairs; 0 = scalar through xb); identical consecutive rows are copied.
+ */
+export function resizeNearest(
+  src: usize, rowBytes: i32, dst: usize, n: i32, dh: i32, yofs: usize,
+  xb: usize, bcount: usize, bbase: usize, bmask: usize,
+): void {
+  const nblk = n >> 4;
+  let prev = -1;
+  for (let y = 0; y < dh; y++) {
+    const sy = load<i32>(yofs + (<usize>y << 2));
+    const d = dst + <usize>(y * n);
+    if (sy == prev) {
+      memory.copy(d, d - <usize>n, <usize>n);
+      continue;
+    }
+    prev = sy;
+    const row = src + <usize>(sy * rowBytes);
+    for (let b = 0; b < nblk; b++) {
+      const cnt = load<i32>(bcount + (<usize>b << 2));
+      const e = b << 4;
+      if (cnt == 0) {
+        for (let k = e; k < e + 16; k++) store<u8>(d + <usize>k, load<u8>(row + <usize>load<i32>(xb + (<usize>k << 2))));
+        continue;
+      }
+      const p = bbase + (<usize>b << 4);
+      const m = bmask + (<usize>b << 6);
+      let acc = i8x16.swizzle(v128.load(row + <usize>load<i32>(p)), v128.load(m));
+      for (let j = 1; j < cnt; j++) {
+        acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(p + (<usize>j << 2))), v128.load(m + (<usize>j << 4))));
+      }
+      v128.store(d + <usize>e, acc);
+    }
+    for (let k = nblk << 4; k < n; k++) store<u8>(d + <usize>k, load<u8>(row + <usize>load<i32>(xb + (<usize>k << 2))));
+  }
+}
+
+/**
+ * INTER_AREA with integer factors kx × ky (OpenCV's resizeAreaFast_): each output element is the
+ * mean of its block, (sum + 2) >> 2 for 2×2 and round-half-even(f32(sum) * f32(1/area)) otherwise.
+ * `colSum` is a u32 scratch row of `rowBytes` elements (sums of ky source rows).
+ */
+export function resizeAreaFast(
+  src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32, dh: i32, kx: i32, ky: i32, colSum: usize,
+): void {
+  const scale: f32 = <f32>1.0 / <f32>(kx * ky);
+  const two = kx == 2 && ky == 2;
+  const used = n * kx; // source elements covered by the output
+  for (let y = 0; y < dh; y++) {
+    const r = src + <usize>(y * ky * rowBytes);
+    // Column sums of the ky rows, 16 bytes at a time into u32 lanes.
+    let x = 0;
+    for (; x + 16 <= used; x += 16) {
+      let lo = i16x8.extend_low_i8x16_u(v128.load(r + <usize>x));
+      let hi = i16x8.extend_high_i8x16_u(v128.load(r + <usize>x));
+      let s0 = i32x4.extend_low_i16x8_u(lo);
+      let s1 = i32x4.extend_high_i16x8_u(lo);
+      let s2 = i32x4.extend_low_i16x8_u(hi);
+      let s3 = i32x4.extend_high_i16x8_u(hi);
+      for (let k = 1; k < ky; k++) {
+        const v = v128.load(r + <usize>(k * rowBytes + x));
+        lo = i16x8.extend_low_i8x16_u(v);
+        hi = i16x8.extend_high_i8x16_u(v);
+        s0 = i32x4.add(s0, i32x4.extend_low_i16x8_u(lo));
+        s1 = i32x4.add(s1, i32x4.extend_high_i16x8_u(lo));
+        s2 = i32x4.add(s2, i32x4.extend_low_i16x8_u(hi));
+        s3 = i32x4.add(s3, i32x4.extend_high_i16x8_u(hi));
+      }
+      const c = colSum + (<usize>x << 2);
+      v128.store(c, s0);
+      v128.store(c, s1, 16);
+      v128.store(c, s2, 32);
+      v128.store(c, s3, 48);
+    }
+    for (; x < used; x++) {
+      let s: i32 = 0;
+      for (let k = 0; k < ky; k++) s += <i32>load<u8>(r + <usize>(k * rowBytes + x));
+      store<i32>(colSum + (<usize>x << 2), s);
+    }
+    const d = dst + <usize>(y * n);
+    for (let e = 0; e < n; e++) {
+      const c = e % cn;
+      const base = colSum + (<usize>((e - c) * kx + c) << 2);
+      let s: i32 = 0;
+      for (let k = 0; k < kx; k++) s += load<i32>(base + (<usize>(k * cn) << 2));
+      const v = two ? (s + 2) >> 2 : <i32>nearest(<f32>s * scale);
+      store<u8>(d + <usize>e, <u8>(v > 255 ? 255 : v));
+    }
+  }
+}
+
+/**
+ * General INTER_AREA downscaling (OpenCV's ResizeArea_Invoker, f32 accumulation in its order).
+ * xtab/ytab are (si, di, alpha:f32) triples (x: element offsets ×cn; y: rows); buf/sum are f32 rows of n.
+ */
+export function resizeArea(
+  src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32,
+  xtab: usize, xn: i32, ytab: usize, yn: i32, buf: usize, sum: usize,
+): void {
+  memory.fill(sum, 0, <usize>n << 2);
+  let prev = load<i32>(ytab, 4);
+  for (let j = 0; j < yn; j++) {
+    const t = ytab + <usize>(j * 12);
+    const sy = load<i32>(t);
+    const dy = load<i32>(t, 4);
+    const beta = load<f32>(t, 8);
+    const S = src + <usize>(sy * rowBytes);
+    memory.fill(buf, 0, <usize>n << 2);
+    for (let k = 0; k < xn; k++) {
+      const xt = xtab + <usize>(k * 12);
+      const si = load<i32>(xt);
+      const di = load<i32>(xt, 4);
+      const alpha = load<f32>(xt, 8);
+      for (let c = 0; c < cn; c++) {
+        const p = buf + (<usize>(di + c) << 2);
+        store<f32>(p, load<f32>(p) + <f32>load<u8>(S + <usize>(si + c)) * alpha);
+      }
+    }
+    if (dy != prev) {
+      areaStore(sum, dst + <usize>(prev * n), n);
+      for (let x = 0; x < n; x++) store<f32>(sum + (<usize>x << 2), beta * load<f32>(buf + (<usize>x << 2)));
+      prev = dy;
+    } else {
+      for (let x = 0; x < n; x++) {
+        const p = sum + (<usize>x << 2);
+        store<f32>(p, load<f32>(p) + beta * load<f32>(buf + (<usize>x << 2)));
+      }
+    }
+  }
+  areaStore(sum, dst + <usize>(prev * n), n);
+}
+
+@inline function areaStore(sum: usize, d: usize, n: i32): void {
+  for (let x = 0; x < n; x++) {
+    const v = <i32>nearest(load<f32>(sum + (<usize>x << 2)));
+    store<u8>(d + <usize>x, <u8>(v < 0 ? 0 : v > 255 ? 255 : v));
+  }
+}

@@ -1,0 +1,245 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { allocImage, EdgesegError, type Image, resize, type ResizeMethod } from "../../src/index.js";
+import { expectSameArray, expectSameImage } from "../helpers/compare.js";
+import { loadImage, loadManifest } from "../helpers/fixtures.js";
+import { PROPERTY_SIZES, randomImage } from "../helpers/random.js";
+
+// ---- plain reference: OpenCV 4.6's cv::resize for u8, written pixel by pixel ----
+
+const f32 = Math.fround;
+const rint = (x: number) => {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/** Source index and 11-bit weights along one axis (INTER_LINEAR, or INTER_AREA when enlarging). */
+function axis(i: number, s: number, d: number, area: boolean): [number, number, number] {
+  const inv = d / s;
+  const scale = 1 / inv;
+  let sx: number;
+  let fx: number;
+  if (!area) {
+    fx = f32((i + 0.5) * scale - 0.5);
+    sx = Math.floor(fx);
+    fx = f32(fx - sx);
+  } else {
+    sx = Math.floor(i * scale);
+    fx = f32(i + 1 - (sx + 1) * inv);
+    fx = fx <= 0 ? 0 : f32(fx - Math.floor(fx));
+  }
+  return [sx, rint(f32(1 - fx) * 2048), rint(fx * 2048)];
+}
+
+function linearRef(img: Image, dw: number, dh: number, area: boolean): Uint8Array {
+  const { width: sw, height: sh, channels: cn, data } = img;
+  const out = new Uint8Array(dw * dh * cn);
+  const px = (x: number, y: number, c: number) => data[(y * sw + x) * cn + c]!;
+  for (let dy = 0; dy < dh; dy++) {
+    const [sy, b0, b1] = axis(dy, sh, dh, area);
+    const y0 = Math.min(Math.max(sy, 0), sh - 1);
+    const y1 = Math.min(Math.max(sy + 1, 0), sh - 1);
+    for (let dx = 0; dx < dw; dx++) {
+      let [sx, a0, a1] = axis(dx, sw, dw, area);
+      if (sx < 0) [sx, a0, a1] = [0, 2048, 0];
+      if (sx >= sw - 1) [sx, a0, a1] = [sw - 1, 2048, 0];
+      const x1 = Math.min(sx + 1, sw - 1);
+      for (let c = 0; c < cn; c++) {
+        const h0 = (px(sx, y0, c) * a0 + px(x1, y0, c) * a1) >> 4;
+        const h1 = (px(sx, y1, c) * a0 + px(x1, y1, c) * a1) >> 4;
+        out[(dy * dw + dx) * cn + c] = Math.min(255, (Math.floor((h0 * b0) / 65536) + Math.floor((h1 * b1) / 65536) + 2) >> 2);
+      }
+    }
+  }
+  return out;
+}
+
+function nearestRef(img: Image, dw: number, dh: number): Uint8Array {
+  const { width: sw, height: sh, channels: cn, data } = img;
+  const out = new Uint8Array(dw * dh * cn);
+  for (let y = 0; y < dh; y++) {
+    const sy = Math.min(Math.floor(y * (1 / (dh / sh))), sh - 1);
+    for (let x = 0; x < dw; x++) {
+      const sx = Math.min(Math.floor(x * (1 / (dw / sw))), sw - 1);
+      for (let c = 0; c < cn; c++) out[(y * dw + x) * cn + c] = data[(sy * sw + sx) * cn + c]!;
+    }
+  }
+  return out;
+}
+
+/** OpenCV's computeResizeAreaTab. */
+function areaTab(s: number, d: number, scale: number): Array<[number, number, number]> {
+  const tab: Array<[number, number, number]> = [];
+  for (let dx = 0; dx < d; dx++) {
+    const a = dx * scale;
+    const b = a + scale;
+    const cell = Math.min(scale, s - a);
+    const s2 = Math.min(Math.floor(b), s - 1);
+    const s1 = Math.min(Math.ceil(a), s2);
+    if (s1 - a > 1e-3) tab.push([dx, s1 - 1, f32((s1 - a) / cell)]);
+    for (let sx = s1; sx < s2; sx++) tab.push([dx, sx, f32(1 / cell)]);
+    if (b - s2 > 1e-3) tab.push([dx, s2, f32(Math.min(b - s2, 1, cell) / cell)]);
+  }
+  return tab;
+}
+
+function areaRef(img: Image, dw: number, dh: number): Uint8Array {
+  const { width: sw, height: sh, channels: cn, data } = img;
+  const scaleX = 1 / (dw / sw);
+  const scaleY = 1 / (dh / sh);
+  if (scaleX < 1 || scaleY < 1) return linearRef(img, dw, dh, true);
+  const out = new Uint8Array(dw * dh * cn);
+  const kx = Math.round(scaleX);
+  const ky = Math.round(scaleY);
+  if (Math.abs(scaleX - kx) < Number.EPSILON && Math.abs(scaleY - ky) < Number.EPSILON) {
+    for (let y = 0; y < dh; y++) for (let x = 0; x < dw; x++) for (let c = 0; c < cn; c++) {
+      let s = 0;
+      for (let j = 0; j < ky; j++) for (let i = 0; i < kx; i++) s += data[((y * ky + j) * sw + x * kx + i) * cn + c]!;
+      out[(y * dw + x) * cn + c] = kx === 2 && ky === 2 ? (s + 2) >> 2 : Math.min(255, rint(f32(s * f32(1 / (kx * ky)))));
+    }
+    return out;
+  }
+  // Float accumulation in OpenCV's order: per source row, horizontal sums, then weighted by row.
+  const xt = areaTab(sw, dw, scaleX);
+  const yt = areaTab(sh, dh, scaleY);
+  const sum = new Float64Array(dw * cn);
+  const store = (dy: number) => sum.forEach((v, i) => (out[dy * dw * cn + i] = Math.min(255, Math.max(0, rint(v)))));
+  let prev = yt[0]![0];
+  for (const [dy, sy, beta] of yt) {
+    const buf = new Float64Array(dw * cn);
+    for (const [dx, sx, alpha] of xt) for (let c = 0; c < cn; c++) buf[dx * cn + c] = f32(buf[dx * cn + c]! + f32(data[(sy * sw + sx) * cn + c]! * alpha));
+    if (dy !== prev) {
+      store(prev);
+      for (let i = 0; i < sum.length; i++) sum[i] = f32(beta * buf[i]!);
+      prev = dy;
+    } else for (let i = 0; i < sum.length; i++) sum[i] = f32(sum[i]! + f32(beta * buf[i]!));
+  }
+  store(prev);
+  return out;
+}
+
+function resizeRef(img: Image, dw: number, dh: number, method: ResizeMethod): Uint8Array {
+  if (dw === img.width && dh === img.height) return img.data.slice();
+  if (method === "nearest") return nearestRef(img, dw, dh);
+  const exact2 = Math.abs(1 / (dw / img.width) - 2) < Number.EPSILON && Math.abs(1 / (dh / img.height) - 2) < Number.EPSILON;
+  if (method === "area" || exact2) return areaRef(img, dw, dh);
+  return linearRef(img, dw, dh, false);
+}
+
+function withAlpha(img: Image): Image {
+  const data = new Uint8Array(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    data.set(img.data.subarray(i * 3, i * 3 + 3), i * 4);
+    data[i * 4 + 3] = ((i % img.width) * 7 + Math.floor(i / img.width) * 13) & 255;
+  }
+  return { width: img.width, height: img.height, channels: 4, data };
+}
+
+async function expectFixture(actual: Image, exp: Record<string, any>, what: string): Promise<void> {
+  if (exp.img) return expectSameImage(actual, await loadImage("resize", exp.img), what);
+  const c = exp.compact;
+  expect([actual.width, actual.height, actual.channels], what).toEqual([c.width, c.height, c.channels]);
+  const rows = await loadImage("resize", c.rows);
+  const rowBytes = actual.width * actual.channels;
+  for (let r = 0; r < rows.height; r++) {
+    const y = r * c.rowStep;
+    expectSameArray(actual.data.subarray(y * rowBytes, (y + 1) * rowBytes), rows.data.subarray(r * rowBytes, (r + 1) * rowBytes), `${what} row ${y}`);
+  }
+  expect(createHash("sha256").update(actual.data).digest("hex"), `${what}: sha256 of all bytes`).toBe(c.sha256);
+}
+
+const METHODS: ResizeMethod[] = ["nearest", "bilinear", "area"];
+
+describe("resize: golden fixtures from OpenCV 4.6 (byte-identical)", () => {
+  const cases = loadManifest("resize");
+  it("has fixtures", () => expect(cases.length).toBeGreaterThan(200));
+  const inputs = new Map<string, Promise<Image>>();
+  for (const c of cases) {
+    it(c.name, async () => {
+      const key = c.inputs.img.png;
+      if (!inputs.has(key)) inputs.set(key, loadImage("resize", c.inputs.img));
+      const base = await inputs.get(key)!;
+      const img = c.params.alpha ? withAlpha(base) : base;
+      const out = resize(img, { width: c.params.width, height: c.params.height, method: c.params.method });
+      await expectFixture(out, c.expected, c.name);
+    });
+  }
+});
+
+describe("resize: property tests against the reference", () => {
+  const targets = (w: number, h: number): Array<[number, number]> => [
+    [1, 1], [w + 1, h], [Math.max(1, w >> 1), Math.max(1, h >> 1)], [w * 2, h * 2], [Math.ceil(w * 0.7), Math.ceil(h * 1.6)],
+    [Math.max(1, Math.floor(w / 3)), h * 3], [17, 9], [w * 3 + 5, 1],
+  ];
+  for (const [w, h] of PROPERTY_SIZES) {
+    it(`${w}×${h}`, () => {
+      for (const cn of [1, 3, 4] as const) {
+        const img = randomImage(w, h, cn, w * 131 + h * 7 + cn);
+        for (const [dw, dh] of targets(w, h)) {
+          for (const method of METHODS) {
+            expectSameArray(resize(img, { width: dw, height: dh, method }).data, resizeRef(img, dw, dh, method), `${cn}ch ${method} → ${dw}×${dh}`, dw * cn);
+          }
+        }
+      }
+    });
+  }
+  it("1920×1080 → 640×360, 1280×720, 1000×700 and 4K", () => {
+    for (const cn of [1, 3] as const) {
+      const img = randomImage(1920, 1080, cn, 77 + cn);
+      for (const [dw, dh, methods] of [[640, 360, METHODS], [1000, 700, METHODS], [1280, 720, ["bilinear"]], [3840, 2160, ["bilinear", "nearest"]]] as const) {
+        for (const method of methods) {
+          expectSameArray(resize(img, { width: dw, height: dh, method }).data, resizeRef(img, dw, dh, method), `${cn}ch ${method} → ${dw}×${dh}`, dw * cn);
+        }
+      }
+    }
+  });
+
+  it("writes into a caller-owned WASM image without copying, and into a plain out", () => {
+    const img = randomImage(50, 40, 3, 5);
+    const expected = resizeRef(img, 21, 13, "bilinear");
+    const wasmOut = allocImage(21, 13, 3);
+    const plainOut = { width: 21, height: 13, channels: 3 as const, data: new Uint8Array(21 * 13 * 3) };
+    try {
+      expect(resize(img, { width: 21, height: 13, out: wasmOut }).data.buffer).toBe(wasmOut.data.buffer);
+      expectSameArray(wasmOut.data, expected, "wasm out");
+      resize(img, { width: 21, height: 13, out: plainOut });
+      expectSameArray(plainOut.data, expected, "plain out");
+    } finally {
+      wasmOut.dispose();
+    }
+  });
+
+  it("honours a row stride, and does not modify its input or options", () => {
+    const packed = randomImage(13, 7, 3, 9);
+    const padded = new Uint8Array(50 * 7).fill(9);
+    for (let y = 0; y < 7; y++) padded.set(packed.data.subarray(y * 39, y * 39 + 39), y * 50);
+    const strided = { width: 13, height: 7, channels: 3 as const, data: padded, stride: 50 };
+    const before = padded.slice();
+    const options = Object.freeze({ width: 29, height: 5, method: "area" as const });
+    expectSameArray(resize(strided, options).data, resizeRef(packed, 29, 5, "area"), "strided");
+    expectSameArray(padded, before, "input");
+  });
+});
+
+describe("resize: bad input", () => {
+  const img = { width: 4, height: 2, channels: 3 as const, data: new Uint8Array(24) };
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ["zero width", () => resize(img, { width: 0, height: 2 }), /integer between 1 and 16384 for options\.width but received 0/],
+    ["negative height", () => resize(img, { width: 2, height: -3 }), /options\.height but received -3/],
+    ["fractional width", () => resize(img, { width: 2.5, height: 2 }), /options\.width but received 2\.5/],
+    ["missing height", () => resize(img, { width: 2 } as never), /options\.height but received undefined/],
+    ["bad method", () => resize(img, { width: 2, height: 2, method: "cubic" as never }), /one of "nearest", "bilinear", "area" for options\.method but received "cubic"/],
+    ["no options", () => resize(img, undefined as never), /options object .* for options but received undefined/],
+    ["unknown option", () => resize(img, { width: 2, height: 2, interpolation: 1 } as never), /Unknown option "interpolation"/],
+    ["2-channel image", () => resize({ width: 2, height: 2, channels: 2 as never, data: new Uint8Array(8) }, { width: 1, height: 1 }), /one of 1, 3, 4 for img\.channels but received 2/],
+    ["short buffer", () => resize({ ...img, data: new Uint8Array(20) }, { width: 2, height: 2 }), /hold exactly 24 bytes .* received 20/],
+    ["out of another size", () => resize(img, { width: 2, height: 2, out: { width: 3, height: 2, channels: 3, data: new Uint8Array(18) } }), /options\.out to be 2×2 but received 3×2/],
+    ["out with other channels", () => resize(img, { width: 2, height: 2, out: { width: 2, height: 2, channels: 1, data: new Uint8Array(4) } }), /one of 3 for options\.out\.channels but received 1/],
+  ];
+  for (const [name, call, message] of cases) {
+    it(name, () => {
+      expect(call).toThrow(EdgesegError);
+      expect(call).toThrow(message);
+    });
+  }
+});

@@ -13,9 +13,34 @@ const DX = memory.data<i32>([1, 1, 0, -1, -1, -1, 0, 1]);
 const DY = memory.data<i32>([0, -1, -1, -1, 0, 1, 1, 1]);
 // Pointer offsets per direction for the current padded width, twice (OpenCV's deltas[16]).
 const DELTA = memory.data(16 * 4);
+// Next step per (arrival direction, 8-neighbourhood), for the current padded width:
+// the first nonzero neighbour counter-clockwise after the one we came from, as OpenCV's probing
+// loop finds it. Entry: pointer delta << 4 | 8 if the east neighbour was probed and is background
+// (a "right" border pixel) | direction. Index: sEnd << 8 | bit d set when neighbour d is nonzero.
+const NEXT = memory.data(8 * 256 * 4);
+let nextWidth = -1;
 
-const MARK = 2;
-const MARK_RIGHT = 0x82; // nbd | -128 as a byte
+function initNext(ws: i32): void {
+  for (let sEnd = 0; sEnd < 8; sEnd++) {
+    for (let nb = 0; nb < 256; nb++) {
+      let found = sEnd + 8; // unused entries (no neighbour): never looked up
+      for (let k = sEnd + 1; k <= sEnd + 8; k++) {
+        if ((nb >> (k & 7)) & 1) {
+          found = k;
+          break;
+        }
+      }
+      const s = found & 7;
+      const delta = load<i32>(DX + (<usize>s << 2)) + load<i32>(DY + (<usize>s << 2)) * ws;
+      store<i32>(NEXT + (<usize>((sEnd << 8) | nb) << 2), (delta << 4) | (found >= 9 ? 8 : 0) | s);
+    }
+  }
+  nextWidth = ws;
+}
+
+
+const MARK = 3;
+const MARK_RIGHT = 0x83; // negative as i8, like OpenCV's nbd | -128
 
 /** Tail padding in bytes the work buffer needs after (w+2)×(h+2) for the SIMD row scan. */
 export const CONTOUR_WORK_SLACK: i32 = 32;
@@ -45,34 +70,23 @@ export function contoursPrepare(src: usize, w: i32, h: i32, work: usize): void {
   }
 }
 
-// Output state shared by the tracer (module globals keep the hot loop's signature small).
+// Output state shared by the tracer.
 let gPts: usize = 0;
 let gPtsCap: i32 = 0;
 let gNumPts: i32 = 0;
-let gIds: usize = 0; // i32 per work pixel: index of the component's outer contour (mode "all")
-let gUseIds: bool = false;
+let gIds: usize = 0; // i32 per work pixel: index of the region's outer contour (mode "all")
 let gWork: usize = 0;
-
-@inline function pushPoint(x: i32, y: i32): void {
-  const n = gNumPts;
-  if (n < gPtsCap) {
-    const p = gPts + (<usize>n << 3);
-    store<i32>(p, x);
-    store<i32>(p, y, 4);
-  }
-  gNumPts = n + 1;
-}
-
-@inline function markRight(p: usize, id: i32): void {
-  store<u8>(p, MARK_RIGHT);
-  if (gUseIds) store<i32>(gIds + ((p - gWork) << 2), id);
-}
+let gWs: i32 = 0;
 
 /**
  * icvFetchContour(Ex): follows the border starting at i0 (origin x, y in mask coordinates),
  * appending its points; `simple` keeps only points where the chain direction changes.
+ * Writes `id` into the ids map for every pixel it marks when `useIds`.
  */
-function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, id: i32): void {
+function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, useIds: bool, id: i32): void {
+  let n = gNumPts;
+  const cap = gPtsCap;
+  const pts = gPts;
   let s = isHole ? 0 : 4;
   let sEnd = s;
   let i1: usize = 0;
@@ -82,26 +96,31 @@ function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, id: 
   } while (load<u8>(i1) == 0 && s != sEnd);
 
   if (s == sEnd) {
-    // Single-pixel component.
-    markRight(i0, id);
-    pushPoint(x, y);
+    // Single-pixel region.
+    store<u8>(i0, MARK_RIGHT);
+    if (useIds) store<i32>(gIds + ((i0 - gWork) << 2), id);
+    if (n < cap) {
+      store<i32>(pts + (<usize>n << 3), x);
+      store<i32>(pts + (<usize>n << 3), y, 4);
+    }
+    gNumPts = n + 1;
     return;
   }
+  const ws = <usize>gWs;
   let i3 = i0;
-  let i4: usize = 0;
   let prevS = s ^ 4;
-  const useIds = gUseIds;
   while (true) {
-    sEnd = s;
-    // Counter-clockwise search for the next border pixel, starting after the one we came from.
-    while (s < 15) {
-      s++;
-      i4 = i3 + <usize>load<i32>(DELTA + (<usize>s << 2));
-      if (load<u8>(i4) != 0) break;
-    }
-    s &= 7;
-    // The east neighbour was examined and is background: a right border pixel.
-    if (<u32>(s - 1) < <u32>sEnd) {
+    // One table look-up replaces OpenCV's probing of up to 8 neighbours. Byte loads (not wider
+    // ones) so that the marks just stored nearby forward to them without a stall.
+    const up = i3 - ws;
+    const dn = i3 + ws;
+    const nb =
+      (<u32>load<u8>(i3 + 1) & 1) | ((<u32>load<u8>(up + 1) & 1) << 1) | ((<u32>load<u8>(up) & 1) << 2) | ((<u32>load<u8>(up - 1) & 1) << 3) |
+      ((<u32>load<u8>(i3 - 1) & 1) << 4) | ((<u32>load<u8>(dn - 1) & 1) << 5) | ((<u32>load<u8>(dn) & 1) << 6) | ((<u32>load<u8>(dn + 1) & 1) << 7);
+    const e = load<i32>(NEXT + (<usize>((s << 8) | nb) << 2));
+    s = e & 7;
+    const i4 = i3 + <usize>(e >> 4);
+    if (e & 8) {
       store<u8>(i3, MARK_RIGHT);
       if (useIds) store<i32>(gIds + ((i3 - gWork) << 2), id);
     } else if (load<u8>(i3) == 1) {
@@ -109,7 +128,11 @@ function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, id: 
       if (useIds) store<i32>(gIds + ((i3 - gWork) << 2), id);
     }
     if (!simple || s != prevS) {
-      pushPoint(x, y);
+      if (n < cap) {
+        store<i32>(pts + (<usize>n << 3), x);
+        store<i32>(pts + (<usize>n << 3), y, 4);
+      }
+      n++;
       prevS = s;
     }
     x += load<i32>(DX + (<usize>s << 2));
@@ -118,20 +141,28 @@ function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, id: 
     i3 = i4;
     s = (s + 4) & 7;
   }
+  gNumPts = n;
 }
 
-/** Index of the first byte in [x, end) of `row` that differs from `prev`, or `end`. */
-@inline function skipEqual(row: usize, x: i32, end: i32, prev: i32): i32 {
-  const pv = i8x16.splat(<i8>prev);
-  while (x < end) {
-    const m = i8x16.bitmask(i8x16.ne(v128.load(row + <usize>x), pv));
-    if (m != 0) {
-      const f = x + ctz(m);
-      return f < end ? f : end;
-    }
-    x += 16;
+/**
+ * Position of the nearest labelled (traced) pixel left of `x` on `row`, or 0 (the zero padding).
+ * This is OpenCV's lnbd: it tracks the last labelled run met by the scan; the nearest labelled
+ * pixel lies in that run, and a trace never changes pixels left of the scan position on the
+ * current row in mode external (in mode all only the region of that pixel is used).
+ */
+@inline function lastLabelled(row: usize, x: i32): i32 {
+  const zero = i8x16.splat(0);
+  const high7 = i8x16.splat(-2);
+  while (x >= 16) {
+    x -= 16;
+    const m = i8x16.bitmask(v128.not(i8x16.eq(v128.and(v128.load(row + <usize>x), high7), zero)));
+    if (m != 0) return x + 31 - clz(m);
   }
-  return end;
+  while (x > 0) {
+    x--;
+    if ((load<u8>(row + <usize>x) & 0xfe) != 0) return x;
+  }
+  return 0;
 }
 
 /**
@@ -141,6 +172,9 @@ function traceBorder(i0: usize, isHole: bool, x: i32, y: i32, simple: bool, id: 
  * returns the number of contours and stores the total point count at `counts` (i32),
  * so the caller can grow its buffers and run again when either was too small.
  * `ids` (i32 per work pixel, mode 1 only) needs no initialisation.
+ *
+ * OpenCV walks every pixel where the value changes; here 16 pixels at a time give the positions
+ * of the only events that matter: outer border starts (0→1) and, in mode all, hole starts (≥1→0).
  */
 export function findContoursScan(
   work: usize, w: i32, h: i32, mode: i32, simple: bool,
@@ -151,43 +185,61 @@ export function findContoursScan(
     const d = k & 7;
     store<i32>(DELTA + (<usize>k << 2), load<i32>(DX + (<usize>d << 2)) + load<i32>(DY + (<usize>d << 2)) * ws);
   }
+  if (nextWidth != ws) initNext(ws);
   gPts = pts;
   gPtsCap = ptsCap;
   gNumPts = 0;
   gIds = ids;
-  gUseIds = mode == 1;
   gWork = work;
+  gWs = ws;
   const external = mode == 0;
+  const zero = i8x16.splat(0);
+  const one = i8x16.splat(1);
   let n = 0;
   const end = w + 1; // scan x in [1, w] of the padded row, as OpenCV's width - 1
   for (let y = 1; y <= h; y++) {
     const row = work + <usize>(y * ws);
     let x = 1;
-    let prev = 0; // i8 value of the previous pixel
-    let lnbd = 0; // x of the last labelled run met on this row
-    while (true) {
-      x = skipEqual(row, x, end, prev);
-      if (x >= end) break;
-      const p = <i32>load<i8>(row + <usize>x);
-      let isHole = 0;
-      let skip = false;
-      if (!(prev == 0 && p == 1)) {
-        if (p != 0 || prev < 1) skip = true;
-        else {
-          if ((prev & -2) != 0) lnbd = x - 1;
-          isHole = 1;
+    while (x < end) {
+      // Skip 32 pixels at a time while nothing starts there.
+      let v = v128.load(row + <usize>x);
+      let vp = v128.load(row + <usize>x - 1);
+      let evv = v128.and(i8x16.eq(vp, zero), i8x16.eq(v, one));
+      if (!external) evv = v128.or(evv, v128.and(i8x16.eq(v, zero), i8x16.gt_s(vp, zero)));
+      if (!v128.any_true(evv) && x + 16 < end) {
+        const v2 = v128.load(row + <usize>x + 16);
+        const vp2 = v128.load(row + <usize>x + 15);
+        let ev2 = v128.and(i8x16.eq(vp2, zero), i8x16.eq(v2, one));
+        if (!external) ev2 = v128.or(ev2, v128.and(i8x16.eq(v2, zero), i8x16.gt_s(vp2, zero)));
+        if (!v128.any_true(ev2)) {
+          x += 32;
+          continue;
         }
+        x += 16;
+        v = v2;
+        vp = vp2;
+        evv = ev2;
       }
-      if (!skip && external && (isHole != 0 || <i32>load<i8>(row + <usize>lnbd) > 0)) skip = true;
-      if (skip) {
-        prev = p;
-        if ((prev & -2) != 0) lnbd = x;
-        x++;
+      let ev = i8x16.bitmask(evv);
+      const lim = end - x;
+      if (lim < 16) ev &= (1 << lim) - 1;
+      if (ev == 0) {
+        x += 16;
         continue;
       }
+      const pos = x + ctz(ev);
+      x = pos + 1;
+      const prev = <i32>load<i8>(row + <usize>pos - 1);
+      const isHole = prev != 0 ? 1 : 0;
       let parent = -1;
-      if (!external && isHole != 0 && lnbd > 0) parent = load<i32>(ids + ((row + <usize>lnbd - work) << 2));
-      lnbd = x - isHole;
+      if (external) {
+        // RETR_EXTERNAL: only borders whose last labelled pixel is a right border (or none).
+        if (<i32>load<i8>(row + <usize>lastLabelled(row, pos)) > 0) continue;
+      } else if (isHole) {
+        const lab = lastLabelled(row, pos);
+        if (lab > 0) parent = load<i32>(ids + ((row + <usize>lab - work) << 2));
+      }
+      const start = pos - isHole;
       if (n < infoCap) {
         const ip = info + (<usize>n << 4);
         store<i32>(ip, gNumPts);
@@ -195,14 +247,30 @@ export function findContoursScan(
         store<i32>(ip, parent, 12);
       }
       const before = gNumPts;
-      // In mode "all" the ids map stores, per traced pixel, its component's outer contour.
-      traceBorder(row + <usize>lnbd, isHole != 0, lnbd - 1, y - 1, simple, isHole != 0 ? parent : n);
+      // In mode "all" the ids map stores, per traced pixel, its region's outer contour.
+      traceBorder(row + <usize>start, isHole != 0, start - 1, y - 1, simple, !external, isHole ? parent : n);
       if (n < infoCap) store<i32>(info + (<usize>n << 4), gNumPts - before, 4);
       n++;
-      prev = <i32>load<i8>(row + <usize>x);
-      x++;
     }
   }
   store<i32>(counts, gNumPts);
   return n;
+}
+
+/**
+ * Copies the contours' points into `dst` in the output order `order` (discovery indices) and
+ * writes `offsets` (n + 1 point indices).
+ */
+export function contoursGather(pts: usize, info: usize, order: usize, n: i32, dst: usize, offsets: usize): void {
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const d = load<i32>(order + (<usize>i << 2));
+    const ip = info + (<usize>d << 4);
+    const start = load<i32>(ip);
+    const count = load<i32>(ip, 4);
+    memory.copy(dst + (<usize>off << 3), pts + (<usize>start << 3), <usize>count << 3);
+    store<i32>(offsets + (<usize>i << 2), off);
+    off += count;
+  }
+  store<i32>(offsets + (<usize>n << 2), off);
 }

@@ -11,6 +11,7 @@ type ContourExports = {
     work: number, w: number, h: number, mode: number, simple: boolean,
     pts: number, ptsCap: number, info: number, infoCap: number, ids: number, counts: number,
   ): number;
+  contoursGather(pts: number, info: number, order: number, n: number, dst: number, offsets: number): void;
 };
 const k = () => kernels() as unknown as ContourExports;
 
@@ -28,7 +29,7 @@ export interface FindContoursOptions {
 
 /** One border of a mask region. */
 export interface Contour {
-  /** Pixel coordinates as (x, y) pairs, in OpenCV's order (outer borders counter-clockwise on screen). */
+  /** Pixel coordinates as (x, y) pairs, in OpenCV's order (outer borders counter-clockwise on screen). A view into the result's `points`. */
   points: Int32Array;
   /** True for the border of a hole (mode "all" only). */
   isHole: boolean;
@@ -36,27 +37,68 @@ export interface Contour {
   parent: number;
 }
 
+/**
+ * The borders found, in exactly the order cv.findContours returns them. The flat arrays are
+ * the primary form (one allocation each, cheap with thousands of contours); `contours` gives one
+ * object per border and is built on first access.
+ */
 export interface ContoursResult {
-  /** Borders in exactly the order cv.findContours returns them. */
-  contours: Contour[];
+  /** Number of contours. */
+  readonly count: number;
+  /** Every contour's (x, y) pairs, contour after contour. */
+  readonly points: Int32Array;
+  /** `count + 1` point indices: contour i is points `offsets[i]` to `offsets[i + 1]` (pairs, so ×2 into `points`). */
+  readonly offsets: Int32Array;
+  /** 1 for hole borders. */
+  readonly isHole: Uint8Array;
+  /** Index of the enclosing outer border for holes, -1 for outer borders. */
+  readonly parent: Int32Array;
   /**
    * OpenCV's hierarchy, 4 entries per contour: next sibling, previous sibling, first child, parent
-   * (indices into `contours`, -1 when absent).
+   * (indices into the contours, -1 when absent).
    */
-  hierarchy: Int32Array;
+  readonly hierarchy: Int32Array;
+  /** One object per contour (views into `points`), built on first access. */
+  readonly contours: Contour[];
+}
+
+class Contours implements ContoursResult {
+  private built: Contour[] | null = null;
+  constructor(
+    readonly count: number,
+    readonly points: Int32Array,
+    readonly offsets: Int32Array,
+    readonly isHole: Uint8Array,
+    readonly parent: Int32Array,
+    readonly hierarchy: Int32Array,
+  ) {}
+
+  get contours(): Contour[] {
+    if (this.built) return this.built;
+    const list: Contour[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      list[i] = {
+        points: this.points.subarray(this.offsets[i]! * 2, this.offsets[i + 1]! * 2),
+        isHole: this.isHole[i] !== 0,
+        parent: this.parent[i]!,
+      };
+    }
+    this.built = list;
+    return list;
+  }
 }
 
 const MODES = ["external", "all"] as const;
 const APPROX = ["none", "simple"] as const;
 
-// Grow-only capacities (points, contours) reached so far: a second call of the same kind of frame
+// Grow-only capacities (points, contours) reached so far: a later call on a similar frame
 // never re-runs the scan.
 let ptsCap = 0;
 let infoCap = 0;
 
 /**
  * Finds the borders of the foreground regions of a mask (nonzero = foreground, 8-connected),
- * returning the same point lists, in the same order, as OpenCV's
+ * returning the same point lists, in the same order and with the same hierarchy, as OpenCV's
  * `findContours(mask, RETR_EXTERNAL | RETR_CCOMP, CHAIN_APPROX_NONE | CHAIN_APPROX_SIMPLE)`.
  *
  * - `mode: "external"`: only the outer border of each region not inside a hole of another one —
@@ -65,11 +107,9 @@ let infoCap = 0;
  *   border of the region around it (OpenCV's two-level RETR_CCOMP hierarchy; regions inside holes
  *   are top-level outer borders again).
  *
- * Each contour's `points` is a view into one array shared by the whole result.
- *
  * @example
- * const { contours } = findContours(mask, { mode: "external", approximation: "simple" });
- * for (const c of contours) console.log(c.points.length / 2, contourArea(c.points));
+ * const found = findContours(mask, { mode: "external", approximation: "simple" });
+ * for (const c of found.contours) console.log(c.points.length / 2, contourArea(c.points));
  */
 export function findContours(mask: Image, options?: FindContoursOptions): ContoursResult {
   v.image("mask", mask, [1]);
@@ -77,13 +117,13 @@ export function findContours(mask: Image, options?: FindContoursOptions): Contou
   const mode = o.mode === undefined ? "external" : v.oneOf("options.mode", o.mode, MODES);
   const approximation = o.approximation === undefined ? "none" : v.oneOf("options.approximation", o.approximation, APPROX);
   const { width: w, height: h } = mask;
-  const modeId = mode === "external" ? 0 : 1;
+  const all = mode === "all";
   const simple = approximation === "simple";
   const kx = k();
   const workBytes = (w + 2) * (h + 2) + (kx.CONTOUR_WORK_SLACK.value as number);
   const src = inputPointer(mask, "contours.in");
   const work = scratch("contours.work", workBytes);
-  const ids = modeId === 1 ? scratch("contours.ids", (w + 2) * (h + 2) * 4) : work;
+  const ids = all ? scratch("contours.ids", (w + 2) * (h + 2) * 4) : work;
   const counts = scratch("contours.counts", 16);
   // First guesses for the output sizes; grown (once) from the totals the scan reports.
   ptsCap = Math.max(ptsCap, 1024, Math.min(w * h, (w + h) * 8));
@@ -94,76 +134,81 @@ export function findContours(mask: Image, options?: FindContoursOptions): Contou
     const pts = scratch("contours.points", ptsCap * 8);
     const info = scratch("contours.info", infoCap * 16);
     kx.contoursPrepare(src, w, h, work.ptr);
-    n = kx.findContoursScan(work.ptr, w, h, modeId, simple, pts.ptr, ptsCap, info.ptr, infoCap, ids.ptr, counts.ptr);
+    n = kx.findContoursScan(work.ptr, w, h, all ? 1 : 0, simple, pts.ptr, ptsCap, info.ptr, infoCap, ids.ptr, counts.ptr);
     total = counts.view(Int32Array)[0]!;
     if (n <= infoCap && total <= ptsCap) break;
     ptsCap = Math.max(ptsCap, Math.ceil(total * 1.25));
     infoCap = Math.max(infoCap, Math.ceil(n * 1.25));
   }
-  const points = scratch("contours.points", 0).view(Int32Array).slice(0, total * 2);
-  const info = scratch("contours.info", 0).view(Int32Array).subarray(0, n * 4);
-  return buildResult(points, info, n, modeId === 1);
+  // Output order and hierarchy (scratch first: the views below must not see memory grow).
+  const orderBuf = scratch("contours.order", n * 4 + 16);
+  const offsetsBuf = scratch("contours.offsets", n * 4 + 16);
+  const sorted = scratch("contours.sorted", total * 8 + 16);
+  const info = scratch("contours.info", 0).view(Int32Array);
+  const order = orderBuf.view(Int32Array);
+  const isHole = new Uint8Array(n);
+  const parent = new Int32Array(n).fill(-1);
+  const hierarchy = new Int32Array(n * 4).fill(-1);
+  orderContours(info, n, all, order, isHole, parent, hierarchy);
+  kx.contoursGather(scratch("contours.points", 0).ptr, scratch("contours.info", 0).ptr, orderBuf.ptr, n, sorted.ptr, offsetsBuf.ptr);
+  const points = sorted.view(Int32Array).slice(0, total * 2);
+  const offsets = offsetsBuf.view(Int32Array).slice(0, n + 1);
+  return new Contours(n, points, offsets, isHole, parent, hierarchy);
 }
 
 /**
  * Orders contours like OpenCV: cvFindContours inserts every new contour at the head of its
  * parent's child list, and findContours lists the tree depth first. So outer borders come in
  * reverse discovery order, each followed by its holes in reverse discovery order.
+ * `info` holds 4 i32 per discovered contour: first point, count, isHole, parent (discovery index).
  */
-function buildResult(points: Int32Array, info: Int32Array, n: number, hasHoles: boolean): ContoursResult {
-  const order = new Int32Array(n); // output index -> discovery index
-  const pos = new Int32Array(n); // discovery index -> output index
-  if (!hasHoles) {
-    for (let i = 0; i < n; i++) order[i] = n - 1 - i;
-  } else {
-    // Children lists in reverse discovery order (head insertion), as linked lists.
-    const firstChild = new Int32Array(n).fill(-1);
-    const nextSibling = new Int32Array(n).fill(-1);
-    for (let d = 0; d < n; d++) {
-      const parent = info[d * 4 + 3]!;
-      if (parent >= 0) {
-        nextSibling[d] = firstChild[parent]!;
-        firstChild[parent] = d;
-      }
+function orderContours(
+  info: Int32Array, n: number, all: boolean,
+  order: Int32Array, isHole: Uint8Array, parent: Int32Array, hierarchy: Int32Array,
+): void {
+  if (!all) {
+    for (let i = 0; i < n; i++) {
+      order[i] = n - 1 - i;
+      hierarchy[i * 4] = i + 1 < n ? i + 1 : -1;
+      hierarchy[i * 4 + 1] = i - 1;
     }
-    let o = 0;
-    for (let d = n - 1; d >= 0; d--) {
-      if (info[d * 4 + 2] !== 0) continue;
-      order[o++] = d;
-      for (let c = firstChild[d]!; c >= 0; c = nextSibling[c]!) order[o++] = c;
+    return;
+  }
+  // Children lists in reverse discovery order (head insertion), as linked lists.
+  const firstChild = new Int32Array(n).fill(-1);
+  const nextSibling = new Int32Array(n).fill(-1);
+  for (let d = 0; d < n; d++) {
+    const p = info[d * 4 + 3]!;
+    if (p >= 0) {
+      nextSibling[d] = firstChild[p]!;
+      firstChild[p] = d;
     }
   }
-  for (let i = 0; i < n; i++) pos[order[i]!] = i;
-
-  const contours: Contour[] = new Array(n);
-  const hierarchy = new Int32Array(n * 4).fill(-1);
+  let o = 0;
   let prevTop = -1;
-  let prevChild = -1;
-  for (let i = 0; i < n; i++) {
-    const d = order[i]!;
-    const start = info[d * 4]!;
-    const count = info[d * 4 + 1]!;
-    const isHole = info[d * 4 + 2] !== 0;
-    const parent = isHole ? pos[info[d * 4 + 3]!]! : -1;
-    contours[i] = { points: points.subarray(start * 2, (start + count) * 2), isHole, parent };
-    const hi = i * 4;
-    hierarchy[hi + 3] = parent;
-    if (parent < 0) {
-      if (prevTop >= 0) {
-        hierarchy[prevTop * 4] = i;
-        hierarchy[hi + 1] = prevTop;
-      }
-      prevTop = i;
-      prevChild = -1;
-    } else {
+  for (let d = n - 1; d >= 0; d--) {
+    if (info[d * 4 + 2] !== 0) continue;
+    const top = o++;
+    order[top] = d;
+    if (prevTop >= 0) {
+      hierarchy[prevTop * 4] = top;
+      hierarchy[top * 4 + 1] = prevTop;
+    }
+    prevTop = top;
+    let prevChild = -1;
+    for (let c = firstChild[d]!; c >= 0; c = nextSibling[c]!) {
+      const i = o++;
+      order[i] = c;
+      isHole[i] = 1;
+      parent[i] = top;
+      hierarchy[i * 4 + 3] = top;
       if (prevChild >= 0) {
         hierarchy[prevChild * 4] = i;
-        hierarchy[hi + 1] = prevChild;
-      } else hierarchy[parent * 4 + 2] = i;
+        hierarchy[i * 4 + 1] = prevChild;
+      } else hierarchy[top * 4 + 2] = i;
       prevChild = i;
     }
   }
-  return { contours, hierarchy };
 }
 
 export interface ContourAreaOptions {

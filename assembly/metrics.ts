@@ -89,24 +89,115 @@ export function maxByte(src: usize, n: i32): i32 {
  */
 export function surfaceEdges(src: usize, dst: usize, w: i32, h: i32): i32 {
   let count = 0;
+  const zero = i8x16.splat(0);
+  const one = i8x16.splat(1);
   for (let y = 0; y < h; y++) {
     const row = src + <usize>(y * w);
     const out = dst + <usize>(y * w);
-    const border = y == 0 || y == h - 1;
-    for (let x = 0; x < w; x++) {
-      let e: u8 = 0;
-      if (load<u8>(row + <usize>x) != 0) {
-        if (border || x == 0 || x == w - 1) e = 1;
-        else if (
-          load<u8>(row + <usize>(x - 1)) == 0 || load<u8>(row + <usize>(x + 1)) == 0 ||
-          load<u8>(row - <usize>w + <usize>x) == 0 || load<u8>(row + <usize>w + <usize>x) == 0
-        ) e = 1;
+    if (y == 0 || y == h - 1 || w <= 2) {
+      for (let x = 0; x < w; x++) {
+        const e: u8 = load<u8>(row + <usize>x) != 0 ? 1 : 0;
+        store<u8>(out + <usize>x, e);
+        count += e;
       }
-      store<u8>(out + <usize>x, e);
-      count += e;
+      continue;
     }
+    count += edgeAt(row, out, w, 0);
+    let x = 1;
+    let acc = zero;
+    let steps = 0;
+    for (; x + 16 < w; x += 16) {
+      const p = row + <usize>x;
+      const fg = v128.not(i8x16.eq(v128.load(p), zero));
+      // A foreground pixel is interior when all four neighbours are foreground.
+      const hole = v128.or(
+        v128.or(i8x16.eq(v128.load(p - 1), zero), i8x16.eq(v128.load(p + 1), zero)),
+        v128.or(i8x16.eq(v128.load(p - <usize>w), zero), i8x16.eq(v128.load(p + <usize>w), zero)),
+      );
+      const e = v128.and(v128.and(fg, hole), one);
+      v128.store(out + <usize>x, e);
+      acc = i8x16.add(acc, e);
+      if (++steps == 255) {
+        count += <i32>horizontalSumU8(acc);
+        acc = zero;
+        steps = 0;
+      }
+    }
+    count += <i32>horizontalSumU8(acc);
+    for (; x < w; x++) count += edgeAt(row, out, w, x);
   }
   return count;
+}
+
+@inline function edgeAt(row: usize, out: usize, w: i32, x: i32): i32 {
+  let e: u8 = 0;
+  if (load<u8>(row + <usize>x) != 0) {
+    if (x == 0 || x == w - 1) e = 1;
+    else if (
+      load<u8>(row + <usize>(x - 1)) == 0 || load<u8>(row + <usize>(x + 1)) == 0 ||
+      load<u8>(row - <usize>w + <usize>x) == 0 || load<u8>(row + <usize>w + <usize>x) == 0
+    ) e = 1;
+  }
+  store<u8>(out + <usize>x, e);
+  return e;
+}
+
+/**
+ * Summary of `n` f32 distances at `values`, written as f64 at `out`: [max, sum, count <= tolerance,
+ * percentile]. The percentile is numpy's linear interpolation, found by quickselect (the values
+ * are reordered in place), so no sort is needed.
+ */
+export function summarizeDistances(values: usize, n: i32, tolerance: f64, percentile: f64, out: usize): void {
+  let maxV: f64 = 0;
+  let sum: f64 = 0;
+  let within: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = <f64>load<f32>(values + <usize>(i << 2));
+    if (d > maxV) maxV = d;
+    sum += d;
+    if (d <= tolerance) within += 1;
+  }
+  const pos = (percentile / 100) * <f64>(n - 1);
+  const lo = <i32>Math.floor(pos);
+  const loValue = <f64>selectKth(values, n, lo);
+  let hiValue = loValue;
+  if (lo + 1 < n) {
+    // After selection every element right of `lo` is >= it: the next order statistic is their minimum.
+    hiValue = Infinity;
+    for (let i = lo + 1; i < n; i++) hiValue = min(hiValue, <f64>load<f32>(values + <usize>(i << 2)));
+  }
+  store<f64>(out, maxV);
+  store<f64>(out, sum, 8);
+  store<f64>(out, within, 16);
+  store<f64>(out, loValue + (hiValue - loValue) * (pos - <f64>lo), 24);
+}
+
+/** Hoare quickselect: reorders `values` so index k holds the k-th smallest; returns it. */
+function selectKth(values: usize, n: i32, k: i32): f32 {
+  let left = 0;
+  let right = n - 1;
+  while (left < right) {
+    const pivot = load<f32>(values + <usize>(((left + right) >>> 1) << 2));
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (load<f32>(values + <usize>(i << 2)) < pivot) i++;
+      while (load<f32>(values + <usize>(j << 2)) > pivot) j--;
+      if (i <= j) {
+        const a = values + <usize>(i << 2);
+        const b = values + <usize>(j << 2);
+        const t = load<f32>(a);
+        store<f32>(a, load<f32>(b));
+        store<f32>(b, t);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return load<f32>(values + <usize>(k << 2));
 }
 
 const FAR: u16 = 0xffff;
@@ -158,38 +249,80 @@ export function columnDistances(edges: usize, dist: usize, w: i32, h: i32): void
  */
 export function surfaceDistances(from: usize, columns: usize, w: i32, h: i32, sx: f64, sy: f64, out: usize): i32 {
   let count = 0;
+  const unit = sx == 1 && sy == 1;
+  const zero = i8x16.splat(0);
   for (let y = 0; y < h; y++) {
     const rowCols = columns + <usize>((y * w) << 1);
-    for (let x = 0; x < w; x++) {
-      if (load<u8>(from + <usize>(y * w + x)) == 0) continue;
-      let best = Infinity;
-      const g0 = <u32>load<u16>(rowCols + <usize>(x << 1));
-      if (g0 != FAR) best = <f64>g0 * sy * (<f64>g0 * sy);
-      for (let k = 1; k < w; k++) {
-        const dx = <f64>k * sx;
-        const dx2 = dx * dx;
-        if (dx2 >= best) break;
-        const left = x - k;
-        const right = x + k;
-        if (left < 0 && right >= w) break;
-        if (left >= 0) {
-          const g = <u32>load<u16>(rowCols + <usize>(left << 1));
-          if (g != FAR) {
-            const dy = <f64>g * sy;
-            best = min(best, dx2 + dy * dy);
-          }
-        }
-        if (right < w) {
-          const g = <u32>load<u16>(rowCols + <usize>(right << 1));
-          if (g != FAR) {
-            const dy = <f64>g * sy;
-            best = min(best, dx2 + dy * dy);
-          }
-        }
+    const row = from + <usize>(y * w);
+    // Surfaces are sparse: find set pixels 16 at a time through a bitmask.
+    for (let x0 = 0; x0 < w; x0 += 16) {
+      let bits: u32;
+      if (x0 + 16 <= w) bits = <u32>i8x16.bitmask(v128.not(i8x16.eq(v128.load(row + <usize>x0), zero)));
+      else {
+        bits = 0;
+        for (let j = 0; j < w - x0; j++) if (load<u8>(row + <usize>(x0 + j)) != 0) bits |= 1 << j;
       }
-      store<f32>(out + <usize>(count << 2), <f32>Math.sqrt(best));
-      count++;
+      while (bits != 0) {
+        const x = x0 + <i32>ctz(bits);
+        bits &= bits - 1;
+        const d = unit ? Math.sqrt(<f64>nearestSquaredUnit(rowCols, w, x)) : Math.sqrt(nearestSquared(rowCols, w, x, sx, sy));
+        store<f32>(out + <usize>(count << 2), <f32>d);
+        count++;
+      }
     }
   }
   return count;
+}
+
+/** Squared distance from column x of this row to the nearest surface pixel, with pixel spacing (sx, sy). */
+@inline function nearestSquared(rowCols: usize, w: i32, x: i32, sx: f64, sy: f64): f64 {
+  let best = Infinity;
+  const g0 = <u32>load<u16>(rowCols + <usize>(x << 1));
+  if (g0 != FAR) best = <f64>g0 * sy * (<f64>g0 * sy);
+  for (let k = 1; k < w; k++) {
+    const dx = <f64>k * sx;
+    const dx2 = dx * dx;
+    if (dx2 >= best) break;
+    const left = x - k;
+    const right = x + k;
+    if (left < 0 && right >= w) break;
+    if (left >= 0) {
+      const g = <u32>load<u16>(rowCols + <usize>(left << 1));
+      if (g != FAR) {
+        const dy = <f64>g * sy;
+        best = min(best, dx2 + dy * dy);
+      }
+    }
+    if (right < w) {
+      const g = <u32>load<u16>(rowCols + <usize>(right << 1));
+      if (g != FAR) {
+        const dy = <f64>g * sy;
+        best = min(best, dx2 + dy * dy);
+      }
+    }
+  }
+  return best;
+}
+
+/** The same outward search in exact integer arithmetic, for unit pixel spacing (the common case). */
+@inline function nearestSquaredUnit(rowCols: usize, w: i32, x: i32): i64 {
+  let best: i64 = i64.MAX_VALUE;
+  const g0 = <i64>load<u16>(rowCols + <usize>(x << 1));
+  if (g0 != <i64>FAR) best = g0 * g0;
+  for (let k = 1; k < w; k++) {
+    const dx2 = <i64>k * <i64>k;
+    if (dx2 >= best) break;
+    const left = x - k;
+    const right = x + k;
+    if (left < 0 && right >= w) break;
+    if (left >= 0) {
+      const g = <i64>load<u16>(rowCols + <usize>(left << 1));
+      if (g != <i64>FAR) best = min(best, dx2 + g * g);
+    }
+    if (right < w) {
+      const g = <i64>load<u16>(rowCols + <usize>(right << 1));
+      if (g != <i64>FAR) best = min(best, dx2 + g * g);
+    }
+  }
+  return best;
 }

@@ -13,6 +13,7 @@ type MetricsExports = {
   surfaceEdges(src: number, dst: number, w: number, h: number): number;
   columnDistances(edges: number, dist: number, w: number, h: number): void;
   surfaceDistances(from: number, columns: number, w: number, h: number, sx: number, sy: number, out: number): number;
+  summarizeDistances(values: number, n: number, tolerance: number, percentile: number, out: number): void;
 };
 const k = () => kernels() as unknown as MetricsExports;
 
@@ -219,15 +220,6 @@ export interface BoundaryMetrics {
   truthSurfacePixels: number;
 }
 
-/** Linear-interpolated percentile of sorted values (numpy's default). */
-function percentileOfSorted(sorted: Float32Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
 /**
  * Hausdorff distance, its percentile (HD95), ASSD and normalized surface Dice of two binary masks.
  *
@@ -268,23 +260,15 @@ export function boundaryMetrics(pred: Image, truth: Image, options?: BoundaryOpt
   kx.surfaceDistances(predEdges.ptr, columns.ptr, w, h, sx, sy, predToTruth.ptr);
   kx.columnDistances(predEdges.ptr, columns.ptr, w, h);
   kx.surfaceDistances(truthEdges.ptr, columns.ptr, w, h, sx, sy, truthToPred.ptr);
-  const a = predToTruth.view(Float32Array).subarray(0, predCount).sort();
-  const b = truthToPred.view(Float32Array).subarray(0, truthCount).sort();
-  let sum = 0;
-  let within = 0;
-  for (const d of a) {
-    sum += d;
-    if (d <= tolerance) within++;
-  }
-  for (const d of b) {
-    sum += d;
-    if (d <= tolerance) within++;
-  }
+  const summary = scratch("metrics.summary", 64);
+  kx.summarizeDistances(predToTruth.ptr, predCount, tolerance, percentile, summary.ptr);
+  kx.summarizeDistances(truthToPred.ptr, truthCount, tolerance, percentile, summary.ptr + 32);
+  const [maxA, sumA, withinA, pctA, maxB, sumB, withinB, pctB] = summary.view(Float64Array);
   return {
-    hausdorff: Math.max(a[predCount - 1]!, b[truthCount - 1]!),
-    hausdorffPercentile: Math.max(percentileOfSorted(a, percentile), percentileOfSorted(b, percentile)),
-    assd: sum / (predCount + truthCount),
-    surfaceDice: within / (predCount + truthCount),
+    hausdorff: Math.max(maxA!, maxB!),
+    hausdorffPercentile: Math.max(pctA!, pctB!),
+    assd: (sumA! + sumB!) / (predCount + truthCount),
+    surfaceDice: (withinA! + withinB!) / (predCount + truthCount),
     predSurfacePixels: predCount,
     truthSurfacePixels: truthCount,
   };

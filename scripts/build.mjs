@@ -34,4 +34,13 @@ await build({
   external: ["node:*", "onnxruntime-node", "sharp", "mqtt", "node-webcam"],
   logLevel: "warning",
 });
+// The kernel cases of the Node-vs-browser bit-identity test, loadable by the page.
+await build({
+  entryPoints: ["test/browser/cases.ts"],
+  outfile: "dist/test-browser/cases.js",
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  logLevel: "warning",
+});
 console.log("built dist/ and dist/web/edgeseg.js");

@@ -65,7 +65,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof EdgesegError) {
       process.stderr.write(`edgeseg ${name}: ${e.message} [${e.code}]\n`);
-      return e.code === "BAD_CONFIG" || e.code === "INVALID_ARGUMENT" ? EXIT.USAGE : EXIT.UNAVAILABLE;
+      return e.code === "BAD_CONFIG" || e.code === "INVALID_ARGUMENT" || e.code === "INVALID_IMAGE" ? EXIT.USAGE : EXIT.UNAVAILABLE;
+    }
+    // node:util parseArgs rejects unknown or malformed flags with ERR_PARSE_ARGS_* codes.
+    if (typeof (e as { code?: unknown }).code === "string" && (e as { code: string }).code.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`edgeseg ${name}: ${(e as Error).message}\nRun \`edgeseg ${name} --help\` for the options.\n`);
+      return EXIT.USAGE;
     }
     throw e;
   }

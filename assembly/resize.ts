@@ -12,18 +12,23 @@
 
 /**
  * One source row through the horizontal linear pass: hrow[e] = (S[xoff0]*a0 + S[xoff1]*a1) >> 4.
- * Blocks of 4 elements whose taps span ≤ 16 bytes use one load + swizzle (mask from the table) +
- * i32x4.dot_i16x8_s with the 4 (a0, a1) pairs; the others run the scalar formula.
+ * Blocks of 4 elements gather their 8 taps with one or two (load, swizzle) pairs from the table
+ * (bbase: two i32 per block, the second -1 when one window suffices, the first -1 for a scalar
+ * block), then one i32x4.dot_i16x8_s with the 4 (a0, a1) pairs.
  */
 export function linearRow(
   row: usize, out: usize, n: i32,
   xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32,
 ): void {
   for (let b = 0; b < nblk; b++) {
-    const base = load<i32>(bbase + (<usize>b << 2));
+    const bb = bbase + (<usize>b << 3);
+    const base0 = load<i32>(bb);
+    const base1 = load<i32>(bb, 4);
     const e = b << 2;
-    if (base >= 0) {
-      const taps = i8x16.swizzle(v128.load(row + <usize>base), v128.load(bmask + (<usize>b << 4)));
+    if (base0 >= 0) {
+      const m = bmask + (<usize>b << 5);
+      let taps = i8x16.swizzle(v128.load(row + <usize>base0), v128.load(m));
+      if (base1 >= 0) taps = v128.or(taps, i8x16.swizzle(v128.load(row + <usize>base1), v128.load(m, 16)));
       const h = i32x4.shr_s(i32x4.dot_i16x8_s(taps, v128.load(alpha + (<usize>e << 2))), 4);
       v128.store64_lane(out + (<usize>e << 1), i16x8.narrow_i32x4_s(h, h), 0);
     } else {
@@ -46,6 +51,14 @@ export function linearVertical(h0: usize, h1: usize, b0: i32, b1: i32, dst: usiz
   const B1 = i16x8.splat(<i16>b1);
   const two = i16x8.splat(2);
   let x = 0;
+  if (b1 == 0 && b0 == 2048) {
+    // One source row at full weight: (h*2048) >> 16 == h >> 5 (h >= 0), no 32-bit products needed.
+    for (; x + 16 <= n; x += 16) {
+      const a = i16x8.shr_s(i16x8.add(i16x8.shr_s(v128.load(h0 + (<usize>x << 1)), 5), two), 2);
+      const c = i16x8.shr_s(i16x8.add(i16x8.shr_s(v128.load(h0 + (<usize>x << 1), 16), 5), two), 2);
+      v128.store(dst + <usize>x, i8x16.narrow_i16x8_u(a, c));
+    }
+  }
   for (; x + 8 <= n; x += 8) {
     const a = v128.load(h0 + (<usize>x << 1));
     const c = v128.load(h1 + (<usize>x << 1));
@@ -186,24 +199,30 @@ export function resizeAreaFast(
       store<i32>(colSum + (<usize>x << 2), s);
     }
     const d = dst + <usize>(y * n);
-    for (let e = 0; e < n; e++) {
-      const c = e % cn;
-      const base = colSum + (<usize>((e - c) * kx + c) << 2);
-      let s: i32 = 0;
-      for (let k = 0; k < kx; k++) s += load<i32>(base + (<usize>(k * cn) << 2));
-      const v = two ? (s + 2) >> 2 : <i32>nearest(<f32>s * scale);
-      store<u8>(d + <usize>e, <u8>(v > 255 ? 255 : v));
+    // Row sums of kx columns (same channel, cn apart), then the mean.
+    const step = <usize>(cn << 2);
+    const block = <usize>(kx * cn) << 2;
+    let col = colSum;
+    for (let dx = 0, e = 0; e < n; dx++) {
+      for (let c = 0; c < cn; c++, e++) {
+        let p = col + (<usize>c << 2);
+        let s: i32 = 0;
+        for (let k = 0; k < kx; k++, p += step) s += load<i32>(p);
+        const v = two ? (s + 2) >> 2 : <i32>nearest(<f32>s * scale);
+        store<u8>(d + <usize>e, <u8>(v > 255 ? 255 : v));
+      }
+      col += block;
     }
   }
 }
 
 /**
  * General INTER_AREA downscaling (OpenCV's ResizeArea_Invoker, f32 accumulation in its order).
- * xtab/ytab are (si, di, alpha:f32) triples (x: element offsets ×cn; y: rows); buf/sum are f32 rows of n.
+ * xtab: K (si ×cn, alpha:f32) pairs per output pixel; ytab: (si, di, alpha:f32) rows; buf/sum: f32 rows of n.
  */
 export function resizeArea(
   src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32,
-  xtab: usize, xn: i32, ytab: usize, yn: i32, buf: usize, sum: usize,
+  xtab: usize, K: i32, ytab: usize, yn: i32, buf: usize, sum: usize,
 ): void {
   memory.fill(sum, 0, <usize>n << 2);
   let prev = load<i32>(ytab, 4);
@@ -213,33 +232,69 @@ export function resizeArea(
     const dy = load<i32>(t, 4);
     const beta = load<f32>(t, 8);
     const S = src + <usize>(sy * rowBytes);
-    memory.fill(buf, 0, <usize>n << 2);
-    for (let k = 0; k < xn; k++) {
-      const xt = xtab + <usize>(k * 12);
-      const si = load<i32>(xt);
-      const di = load<i32>(xt, 4);
-      const alpha = load<f32>(xt, 8);
-      for (let c = 0; c < cn; c++) {
-        const p = buf + (<usize>(di + c) << 2);
-        store<f32>(p, load<f32>(p) + <f32>load<u8>(S + <usize>(si + c)) * alpha);
+    // Horizontal weights of this source row, f32 in OpenCV's order (buf[dx] starts at 0 and adds
+    // S*alpha entry by entry). xtab has K (si, alpha) entries per output pixel, padded with alpha 0
+    // (adding +0 changes nothing) so the loops have fixed trip counts and no data-dependent branch.
+    // For 3/4 channels the channels are the lanes of one f32x4 (the same per-lane operations).
+    const dw = n / cn;
+    if (cn == 1) {
+      for (let dx = 0; dx < dw; dx++) {
+        let acc: f32 = 0;
+        let xt = xtab + <usize>(dx * K * 8);
+        for (let k = 0; k < K; k++, xt += 8) acc += <f32>load<u8>(S + <usize>load<i32>(xt)) * load<f32>(xt, 4);
+        store<f32>(buf + (<usize>dx << 2), acc);
+      }
+    } else {
+      for (let dx = 0; dx < dw; dx++) {
+        let acc = f32x4.splat(0);
+        let xt = xtab + <usize>(dx * K * 8);
+        for (let k = 0; k < K; k++, xt += 8) {
+          const si = load<i32>(xt);
+          const q = S + <usize>si;
+          // 4 source bytes as u32 lanes; at the row's last pixel (cn == 3) read 3 bytes only.
+          const px = si + 4 <= rowBytes
+            ? v128.load32_zero(q)
+            : i32x4.replace_lane(i32x4.splat(0), 0, <i32>load<u16>(q) | (<i32>load<u8>(q, 2) << 16));
+          const wide = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(px));
+          acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_u(wide), f32x4.splat(load<f32>(xt, 4))));
+        }
+        v128.store(buf + (<usize>(dx * cn) << 2), acc); // cn == 3: lane 3 spills into the next pixel, rewritten next
       }
     }
-    if (dy != prev) {
+    // sum = beta*buf (new output row) or sum += beta*buf: f32x4 without FMA, as OpenCV's v_mul/v_add.
+    const vb = f32x4.splat(beta);
+    const fresh = dy != prev;
+    if (fresh) {
       areaStore(sum, dst + <usize>(prev * n), n);
-      for (let x = 0; x < n; x++) store<f32>(sum + (<usize>x << 2), beta * load<f32>(buf + (<usize>x << 2)));
       prev = dy;
-    } else {
-      for (let x = 0; x < n; x++) {
-        const p = sum + (<usize>x << 2);
-        store<f32>(p, load<f32>(p) + beta * load<f32>(buf + (<usize>x << 2)));
-      }
+    }
+    let x = 0;
+    for (; x + 4 <= n; x += 4) {
+      const o = <usize>x << 2;
+      const t = f32x4.mul(vb, v128.load(buf + o));
+      v128.store(sum + o, fresh ? t : f32x4.add(v128.load(sum + o), t));
+    }
+    for (; x < n; x++) {
+      const o = <usize>x << 2;
+      const t = beta * load<f32>(buf + o);
+      store<f32>(sum + o, fresh ? t : load<f32>(sum + o) + t);
     }
   }
   areaStore(sum, dst + <usize>(prev * n), n);
 }
 
 @inline function areaStore(sum: usize, d: usize, n: i32): void {
-  for (let x = 0; x < n; x++) {
+  let x = 0;
+  for (; x + 16 <= n; x += 16) {
+    // Round half to even (f32x4.nearest = cvRound), saturate to u8 through the narrows.
+    const s = sum + (<usize>x << 2);
+    const a = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(s)));
+    const b = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(s, 16)));
+    const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(s, 32)));
+    const e = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(s, 48)));
+    v128.store(d + <usize>x, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, e)));
+  }
+  for (; x < n; x++) {
     const v = <i32>nearest(load<f32>(sum + (<usize>x << 2)));
     store<u8>(d + <usize>x, <u8>(v < 0 ? 0 : v > 255 ? 255 : v));
   }

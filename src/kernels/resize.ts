@@ -13,7 +13,7 @@ type ResizeExports = {
   resizeLinear(src: number, rowBytes: number, dst: number, n: number, dh: number, xoff: number, alpha: number, bbase: number, bmask: number, nblk: number, ytab: number, hbuf0: number, hbuf1: number): void;
   resizeNearest(src: number, rowBytes: number, dst: number, n: number, dh: number, yofs: number, xb: number, bcount: number, bbase: number, bmask: number): void;
   resizeAreaFast(src: number, rowBytes: number, cn: number, dst: number, n: number, dh: number, kx: number, ky: number, colSum: number): void;
-  resizeArea(src: number, rowBytes: number, cn: number, dst: number, n: number, xtab: number, xn: number, ytab: number, yn: number, buf: number, sum: number): void;
+  resizeArea(src: number, rowBytes: number, cn: number, dst: number, n: number, xtab: number, K: number, ytab: number, yn: number, buf: number, sum: number): void;
 };
 const k = () => kernels() as unknown as ResizeExports;
 
@@ -105,12 +105,12 @@ function buildLinear(sw: number, sh: number, cn: number, dw: number, dh: number,
   const x = linearAxis(sw, dw, areaMode, true);
   const y = linearAxis(sh, dh, areaMode, false);
   const nblk = n >> 2;
-  // Layout: xoff i32[2n] | alpha i16[2n] | bbase i32[nblk] | bmask u8[16 nblk] | ytab i32[4 dh]
+  // Layout: xoff i32[2n] | alpha i16[2n] | bbase i32[2 nblk] | bmask u8[32 nblk] | ytab i32[4 dh]
   const xoffB = 0;
   const alphaB = xoffB + 8 * n;
   const bbaseB = alphaB + 4 * n + 16;
-  const bmaskB = (bbaseB + 4 * nblk + 15) & ~15;
-  const ytabB = bmaskB + 16 * nblk;
+  const bmaskB = (bbaseB + 8 * nblk + 15) & ~15;
+  const ytabB = bmaskB + 32 * nblk;
   const total = ytabB + 16 * dh;
   const buf = new WasmBuffer(total);
   const bytes = buf.u8;
@@ -126,27 +126,26 @@ function buildLinear(sw: number, sh: number, cn: number, dw: number, dh: number,
     dv.setInt16(alphaB + 4 * e, x.w0[dx]!, true);
     dv.setInt16(alphaB + 4 * e + 2, x.w1[dx]!, true);
   }
+  // Gather masks: the 8 taps of a block (lanes 0, 2, 4, … of i16 pairs) from ≤ 2 16-byte windows.
   for (let b = 0; b < nblk; b++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let e = 4 * b; e < 4 * b + 4; e++) {
-      lo = Math.min(lo, dv.getInt32(xoffB + 8 * e, true));
-      hi = Math.max(hi, dv.getInt32(xoffB + 8 * e + 4, true));
-    }
-    const base = Math.min(lo, rowBytes - 16);
-    if (rowBytes < 16 || hi - base >= 16) {
-      dv.setInt32(bbaseB + 4 * b, -1, true);
+    const taps: number[] = [];
+    for (let e = 4 * b; e < 4 * b + 4; e++) taps.push(dv.getInt32(xoffB + 8 * e, true), dv.getInt32(xoffB + 8 * e + 4, true));
+    const m = bmaskB + 32 * b;
+    bytes.fill(Z, m, m + 32);
+    const base0 = Math.min(Math.min(...taps), rowBytes - 16);
+    const rest = taps.filter((t) => t - base0 >= 16);
+    const base1 = rest.length ? Math.min(Math.min(...rest), rowBytes - 16) : -1;
+    if (rowBytes < 16 || rest.some((t) => t - base1 >= 16)) {
+      dv.setInt32(bbaseB + 8 * b, -1, true);
+      dv.setInt32(bbaseB + 8 * b + 4, -1, true);
       continue;
     }
-    dv.setInt32(bbaseB + 4 * b, base, true);
-    for (let j = 0; j < 4; j++) {
-      const e = 4 * b + j;
-      const m = bmaskB + 16 * b + 4 * j;
-      bytes[m] = dv.getInt32(xoffB + 8 * e, true) - base;
-      bytes[m + 1] = Z;
-      bytes[m + 2] = dv.getInt32(xoffB + 8 * e + 4, true) - base;
-      bytes[m + 3] = Z;
-    }
+    dv.setInt32(bbaseB + 8 * b, base0, true);
+    dv.setInt32(bbaseB + 8 * b + 4, base1, true);
+    taps.forEach((t, j) => {
+      if (t - base0 < 16) bytes[m + 2 * j] = t - base0;
+      else bytes[m + 16 + 2 * j] = t - base1;
+    });
   }
   for (let dy = 0; dy < dh; dy++) {
     const sy = y.ofs[dy]!;
@@ -258,25 +257,33 @@ function areaPlan(sw: number, sh: number, cn: number, dw: number, dh: number): P
   }
   const xt = areaTab(sw, dw, cn, scaleX);
   const yt = areaTab(sh, dh, 1, scaleY);
-  const total = 12 * (xt.length + yt.length) + 8 * n + 32;
+  // x entries regrouped as K per output pixel, padded with weight-0 copies of the last one.
+  const perDx: number[][][] = Array.from({ length: dw }, () => []);
+  for (const e of xt) perDx[e[1]! / cn]!.push(e);
+  const K = Math.max(...perDx.map((g) => g.length));
+  const xBytes = 8 * K * dw;
+  const yB = (xBytes + 15) & ~15;
+  const rowsB = (yB + 12 * yt.length + 15) & ~15;
+  const total = rowsB + 8 * n + 64;
   const buf = new WasmBuffer(total);
   const dv = new DataView(buf.u8.buffer, buf.ptr, total);
-  xt.forEach(([si, di, a], i) => {
-    dv.setInt32(12 * i, si!, true);
-    dv.setInt32(12 * i + 4, di!, true);
-    dv.setFloat32(12 * i + 8, a!, true);
+  perDx.forEach((g, dx) => {
+    for (let j = 0; j < K; j++) {
+      const [si, , a] = g[Math.min(j, g.length - 1)]!;
+      dv.setInt32(8 * (dx * K + j), si!, true);
+      dv.setFloat32(8 * (dx * K + j) + 4, j < g.length ? a! : 0, true);
+    }
   });
-  const yB = 12 * xt.length;
   yt.forEach(([si, di, a], i) => {
     dv.setInt32(yB + 12 * i, si!, true);
     dv.setInt32(yB + 12 * i + 4, di!, true);
     dv.setFloat32(yB + 12 * i + 8, a!, true);
   });
-  const rowsB = (yB + 12 * yt.length + 15) & ~15;
   const p = buf.ptr;
   return {
     buf,
-    run: (src, dst) => k().resizeArea(src, rowBytes, cn, dst, n, p, xt.length, p + yB, yt.length, p + rowsB, p + rowsB + 4 * n),
+    // buf has one spare f32 (the 4-lane store of a 3-channel pixel), then sum.
+    run: (src, dst) => k().resizeArea(src, rowBytes, cn, dst, n, p, K, p + yB, yt.length, p + rowsB, p + rowsB + 4 * n + 16),
   };
 }
 

@@ -10,6 +10,9 @@
 // and convert each row while it is still in cache.
 import { linearRow, linearVertical } from "./resize";
 
+// Swizzle index 0x80 (-128 as i8) produces a zero byte.
+const Z: i8 = -128;
+
 @inline function splat4(p: usize): v128 {
   return v128.load32_splat(p);
 }
@@ -49,22 +52,24 @@ export function normalizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i
     } else if (cn == 3 && C == 3) {
       const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);
       const b0 = splat4(coef + 12), b1 = splat4(coef + 16), b2 = splat4(coef + 20);
-      for (; i + 16 <= npx; i += 16) {
+      // 4 pixels per 16-byte load (12 bytes used); a constant swizzle puts one channel's 4 bytes
+      // straight into u32 lanes (no deinterleave, no widening chain). The last load of 16 pixels
+      // reads 4 bytes past them: stop 2 pixels early.
+      const m0 = i8x16(0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z);
+      const m1 = i8x16(1, Z, Z, Z, 4, Z, Z, Z, 7, Z, Z, Z, 10, Z, Z, Z);
+      const m2 = i8x16(2, Z, Z, Z, 5, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z);
+      const mr = swap ? m2 : m0;
+      const mb = swap ? m0 : m2;
+      for (; i + 18 <= npx; i += 16) {
         const p = src + <usize>(i * 3);
-        const v0 = v128.load(p);
-        const v1 = v128.load(p, 16);
-        const v2 = v128.load(p, 32);
-        // Deinterleave 16 RGB pixels into three 16-byte planes.
-        const c0 = i8x16.shuffle(i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0), v2,
-          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
-        const c1 = i8x16.shuffle(i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0), v2,
-          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
-        const c2 = i8x16.shuffle(i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0), v2,
-          0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
         const d = dst + (<usize>i << 2);
-        fma16(d, swap ? c2 : c0, a0, b0);
-        fma16(d + pl, c1, a1, b1);
-        fma16(d + pl * 2, swap ? c0 : c2, a2, b2);
+        for (let k: usize = 0; k < 4; k++) {
+          const v = v128.load(p + k * 12);
+          const o = d + (k << 4);
+          v128.store(o, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i8x16.swizzle(v, mr)), a0), b0));
+          v128.store(o + pl, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i8x16.swizzle(v, m1)), a1), b1));
+          v128.store(o + pl * 2, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i8x16.swizzle(v, mb)), a2), b2));
+        }
       }
     } else if (cn == 4) {
       const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);

@@ -74,7 +74,8 @@ type YuvLayout = "yuyv" | "nv12" | "i420";
 
 function yuvFrame(name: string, frame: unknown, layout: YuvLayout): YuvFrame {
   if (!v.isObject(frame)) v.invalidParameter(name, "a frame { width, height, data }", frame, "INVALID_IMAGE");
-  const { width, height, data } = frame as unknown as YuvFrame;
+  const { width, height } = frame as unknown as YuvFrame;
+  const data: unknown = (frame as { data?: unknown }).data;
   v.integer(`${name}.width`, width, 1, v.MAX_DIMENSION);
   v.integer(`${name}.height`, height, 1, v.MAX_DIMENSION);
   // Chroma is shared by pixel pairs (YUYV) or 2×2 blocks (4:2:0), so those dimensions must be even.
@@ -82,11 +83,12 @@ function yuvFrame(name: string, frame: unknown, layout: YuvLayout): YuvFrame {
   if (layout !== "yuyv" && height % 2 !== 0) v.invalidParameter(`${name}.height`, `an even height for ${layout.toUpperCase()}`, height, "INVALID_IMAGE");
   if (!(data instanceof Uint8Array) && !(data instanceof Uint8ClampedArray)) v.invalidParameter(`${name}.data`, "a Uint8Array", data, "INVALID_IMAGE");
   const needed = layout === "yuyv" ? width * height * 2 : (width * height * 3) / 2;
-  if (data.length !== needed) {
+  const bytes = data as Uint8Array;
+  if (bytes.length !== needed) {
     const how = layout === "yuyv" ? "width × height × 2" : "width × height × 3/2";
-    throw new EdgesegError("INVALID_IMAGE", `Expected ${name}.data to hold exactly ${needed} bytes (${layout.toUpperCase()} ${width}×${height}: ${how}) but received ${data.length}`);
+    throw new EdgesegError("INVALID_IMAGE", `Expected ${name}.data to hold exactly ${needed} bytes (${layout.toUpperCase()} ${width}×${height}: ${how}) but received ${bytes.length}`);
   }
-  return frame as YuvFrame;
+  return frame as unknown as YuvFrame;
 }
 
 /** Pointer to the frame's bytes in WASM memory (zero-copy when `data` is a view of it). */

@@ -95,7 +95,7 @@ export function image(name: string, img: unknown, allowed: readonly Channels[] =
     const what = allowed.length === 1 && allowed[0] === 1 ? "1 (a gray image or mask; convert with toGray first)" : `one of ${allowed.join(", ")}`;
     invalidParameter(`${name}.channels`, what, channels, "INVALID_IMAGE");
   }
-  if (!(data instanceof Uint8Array) && !(data instanceof Uint8ClampedArray)) {
+  if (!((data as unknown) instanceof Uint8Array) && !((data as unknown) instanceof Uint8ClampedArray)) {
     invalidParameter(`${name}.data`, "a Uint8Array", data, "INVALID_IMAGE");
   }
   const rowBytes = width * channels;

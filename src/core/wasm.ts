@@ -51,7 +51,7 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) return WebAssembly.compile(source as BufferSource);
   if (typeof Response !== "undefined" && source instanceof Response) return WebAssembly.compile(await source.arrayBuffer());
-  const url = source instanceof URL ? source : new URL(source, typeof location === "undefined" ? `file://${process.cwd()}/` : location.href);
+  const url = source instanceof URL ? source : new URL(source as string, typeof location === "undefined" ? `file://${process.cwd()}/` : location.href);
   const fs = nodeFs();
   if (url.protocol === "file:" && fs) return WebAssembly.compile(await fs.promises.readFile(url));
   const response = await fetch(url);

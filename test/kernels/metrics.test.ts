@@ -36,9 +36,9 @@ describe("metrics: golden fixtures (numpy counts, MONAI definitions via scipy, s
     it(`${c.name}: confusion matrix and per-class Dice`, async () => {
       const pred = await loadImage("metrics", c.inputs.pred);
       const truth = await loadImage("metrics", c.inputs.truth);
-      const m = confusion(pred, truth, { classes: c.params.classes });
+      const m = confusion(pred, truth, { classes: c.params.classes as number });
       expect(Array.from(m.matrix)).toEqual(c.expected.matrix);
-      const s = segmentationMetrics(pred, truth, { classes: c.params.classes, includeBackground: true });
+      const s = segmentationMetrics(pred, truth, { classes: c.params.classes as number, includeBackground: true });
       s.perClass.forEach((pc, i) => expect(pc.dice).toBeCloseTo(c.expected.perClassDice[i], 6));
       expect(s.accuracy).toBeCloseTo(c.expected.accuracy, 6);
       expect(s.macro.dice).toBeCloseTo(c.expected.perClassDice.reduce((a: number, b: number) => a + b, 0) / 4, 6);

@@ -30,7 +30,11 @@ export interface DistanceTransformOptions<Out> {
    * @default "background"
    */
   to?: DistanceTarget;
-  /** A caller-owned array of width × height elements to write into (zero-copy when it is a view of WASM memory). */
+  /**
+   * A caller-owned array of width × height elements to write into (zero-copy when it is a view of WASM
+   * memory, e.g. `buffer.view(Float32Array)` of a `WasmBuffer`; such a view is detached if the call has to
+   * grow memory, so take it again after the call rather than keeping it).
+   */
   out?: Out;
 }
 

@@ -5,8 +5,8 @@
 // column pass is folded into the row loop (gRow = min(g[y], gRow + 1)), then the lower envelope of
 // the parabolas (x - p)² + gRow[p]² gives the exact squared distance of every pixel of the row.
 //
-// Exactness: all arithmetic is integer. The envelope's breakpoints are kept as fractions num/den and
-// compared by cross-multiplying (i64), so there is no division and no rounding anywhere.
+// Exactness: distances are computed as integers (squared); only the envelope's breakpoints are f64,
+// with an error far too small to change an integer result (see envelopeRun).
 // A column without any target pixel gets g = S = w + h instead of infinity: S² exceeds every real
 // squared distance ((w-1)² + (h-1)²), so such a column never wins while any target exists, and all
 // sums stay below 2³¹ (S ≤ 32768, so S² + w² ≤ 1.34e9).
@@ -21,8 +21,8 @@ const NO_TARGET_SQUARED: i32 = i32.MAX_VALUE;
 
 /** Bytes of the per-row scratch `distanceTransformEdt` needs for a row of `w` pixels. */
 export function distanceRowScratchBytes(w: i32): i32 {
-  // gRow (u16, w + 8 zero padding) + v, key, znum, zden, idx (i32 each, w + 1)
-  return ((w * 2 + 31) & ~15) + 5 * 4 * (w + 4);
+  // gRow (u16, w + 8 zero padding) + v (i32, in an 8-byte-aligned slot) + key, z, inv (f64), w + 4 each
+  return ((w * 2 + 31) & ~15) + 4 * 8 * (w + 4);
 }
 
 /**
@@ -44,10 +44,10 @@ export function distanceTransformEdt(src: usize, dst: usize, w: i32, h: i32, toF
   }
   const gRow = rowBuf;
   const v = rowBuf + <usize>((w * 2 + 31) & ~15);
-  const key = v + <usize>(4 * (w + 4));
-  const znum = key + <usize>(4 * (w + 4));
-  const zden = znum + <usize>(4 * (w + 4));
-  const idx = zden + <usize>(4 * (w + 4));
+  const key = v + <usize>(8 * (w + 4));
+  const z = key + <usize>(8 * (w + 4));
+  const inv = z + <usize>(8 * (w + 4));
+  for (let d = 1; d <= w; d++) store<f64>(inv + (<usize>d << 3), 0.5 / <f64>d);
   const rowBytes = <usize>w << 1;
   memory.copy(gRow, colBuf + <usize>(h - 1) * rowBytes, rowBytes);
   v128.store(gRow + rowBytes, i16x8.splat(0)); // zero padding: stops the target scan at w
@@ -55,7 +55,7 @@ export function distanceTransformEdt(src: usize, dst: usize, w: i32, h: i32, toF
     const gy = colBuf + <usize>y * rowBytes;
     if (y < h - 1) upStep(gy, gRow, w);
     const out = dst + ((<usize>y * <usize>w) << 2);
-    envelopeRow(gRow, out, w, v, key, znum, zden, idx);
+    envelopeRow(gRow, out, w, v, key, z, inv);
     if (!squared) sqrtRow(out, w);
   }
   return 1;
@@ -152,7 +152,7 @@ function columnPass(src: usize, g: usize, w: i32, h: i32, toForeground: bool, S:
 }
 
 /** Squared distance of every pixel of one row from its column distances gRow (i32 into out). */
-function envelopeRow(gRow: usize, out: usize, w: i32, v: usize, key: usize, znum: usize, zden: usize, idx: usize): void {
+function envelopeRow(gRow: usize, out: usize, w: i32, v: usize, key: usize, z: usize, inv: usize): void {
   let x = 0;
   while (x < w) {
     const a = nextNonTarget(gRow, x, w);
@@ -170,104 +170,53 @@ function envelopeRow(gRow: usize, out: usize, w: i32, v: usize, key: usize, znum
     }
     const lo = a > 0 ? a - 1 : a;
     const hi = b < w ? b : b - 1;
-    envelopeRun(gRow, out, lo, hi, a, b, v, key, znum, zden, idx);
+    envelopeRun(gRow, out, lo, hi, a, b, v, key, z, inv);
   }
 }
 
 /**
- * Lower envelope of the parabolas over columns [lo, hi], evaluated at a..b-1 (exact, integer).
+ * Lower envelope of the parabolas (x - p)² + g[p]² over columns [lo, hi], evaluated at a..b-1.
  *
- * FH keeps a stack of parabolas; breakpoint k (from where parabola k beats parabola k-1) is the
- * fraction znum[k] / zden[k] (zden > 0). Each new parabola q pops the top while its own breakpoint
- * against the top is at or before the top's breakpoint. On real masks q pops 0 or 1 parabola about
- * equally often, so to avoid a mispredicted branch per pixel and a store→load round trip, the top (T)
- * and the one below it (B) live in locals: both tests are computed, and selects pick the outcome.
- * Only a second pop (rare) takes the loop through memory. Stack slot 0 has the breakpoint -2³¹ / 1,
- * which never pops.
+ * FH as OpenCV runs it, on a stack of parabolas v[k] whose breakpoints z[k] (where v[k] starts to beat
+ * v[k-1]) are f64: z = (key[q] - key[p]) · inv[q - p] with key = g² + p² and inv[d] = 1 / (2d). This lean
+ * loop (one multiply and one compare per test) is much faster than exact fraction arithmetic, and it is
+ * still exact on the integers: the keys and their differences are integers below 2⁵³, so a breakpoint is
+ * off by at most ~2⁻⁵² · 1.4e9 ≈ 3e-7 (relative error of inv and of the product). A breakpoint that moves
+ * by δ only changes which parabola is used on an interval of width δ around it, where the competing
+ * parabolas differ by less than 2 · 16384 · δ < 0.02; at integer x both values are integers, hence equal.
  */
-@inline function envelopeRun(gRow: usize, out: usize, lo: i32, hi: i32, a: i32, b: i32, v: usize, key: usize, znum: usize, zden: usize, idx: usize): void {
-  const g0 = <i64>load<u16>(gRow + (<usize>lo << 1));
-  let k = 0; // stack index of T
-  // i64 locals: the cross-multiplications need 64 bits, and converting per use costs instructions.
-  let tV = <i64>lo, tKey = g0 * g0 + tV * tV, tNum = <i64>i32.MIN_VALUE, tDen: i64 = 1;
-  let bV = tV, bKey = tKey, bNum = tNum, bDen = tDen; // B (meaningless while k = 0: T never pops then)
+@inline function envelopeRun(gRow: usize, out: usize, lo: i32, hi: i32, a: i32, b: i32, v: usize, key: usize, z: usize, inv: usize): void {
+  const g0 = <f64>load<u16>(gRow + (<usize>lo << 1));
+  let k = 0;
+  store<i32>(v, lo);
+  store<f64>(key, g0 * g0 + <f64>lo * <f64>lo);
+  store<f64>(z, -Infinity);
   for (let q = lo + 1; q <= hi; q++) {
-    const gq = <i64>load<u16>(gRow + (<usize>q << 1));
-    const q64 = <i64>q;
-    const kq = gq * gq + q64 * q64;
-    const numT = kq - tKey;
-    const denT = (q64 - tV) << 1;
-    const popT = numT * tDen <= tNum * denT;
-    const numB = kq - bKey;
-    const denB = (q64 - bV) << 1;
-    // Bitwise, not &&: a short-circuit would bring back the unpredictable branch.
-    const popB = <i32>popT & <i32>(numB * bDen <= bNum * denB);
-    if (popB != 0) {
-      // Two or more pops: T and B go, then pop from memory (slots below B) as long as needed.
-      let j = k - 2;
-      let num: i64 = 0;
-      let den: i64 = 0;
-      while (true) {
-        const o = <usize>j << 2;
-        num = kq - <i64>load<i32>(key + o);
-        den = (q64 - <i64>load<i32>(v + o)) << 1;
-        if (num * <i64>load<i32>(zden + o) <= <i64>load<i32>(znum + o) * den) {
-          j--;
-          continue;
-        }
-        break;
-      }
-      const o = <usize>j << 2;
-      bV = <i64>load<i32>(v + o);
-      bKey = <i64>load<i32>(key + o);
-      bNum = <i64>load<i32>(znum + o);
-      bDen = <i64>load<i32>(zden + o);
-      k = j + 1;
-      tV = q64;
-      tKey = kq;
-      tNum = num;
-      tDen = den;
-      continue;
+    const gq = <f64>load<u16>(gRow + (<usize>q << 1));
+    const kq = gq * gq + <f64>q * <f64>q;
+    let s: f64;
+    while (true) {
+      const p = load<i32>(v + (<usize>k << 2));
+      s = (kq - load<f64>(key + (<usize>k << 3))) * load<f64>(inv + (<usize>(q - p) << 3));
+      if (s > load<f64>(z + (<usize>k << 3))) break; // z[0] = -∞ ends the pops
+      k--;
     }
-    // No pop: T moves down to B (stored at slot k) and q becomes T at k + 1.
-    // One pop: T is dropped, B stays, q becomes T at slot k.
-    const o = <usize>k << 2;
-    store<i32>(v + o, <i32>tV);
-    store<i32>(key + o, <i32>tKey);
-    store<i32>(znum + o, <i32>tNum);
-    store<i32>(zden + o, <i32>tDen);
-    bV = select(bV, tV, popT);
-    bKey = select(bKey, tKey, popT);
-    bNum = select(bNum, tNum, popT);
-    bDen = select(bDen, tDen, popT);
-    k += 1 - <i32>popT;
-    tV = q64;
-    tKey = kq;
-    tNum = select(numB, numT, popT);
-    tDen = select(denB, denT, popT);
+    k++;
+    store<i32>(v + (<usize>k << 2), q);
+    store<f64>(key + (<usize>k << 3), kq);
+    store<f64>(z + (<usize>k << 3), s);
   }
-  const ot = <usize>k << 2;
-  store<i32>(v + ot, <i32>tV);
-  store<i32>(key + ot, <i32>tKey);
-  store<i32>(znum + ot, <i32>tNum);
-  store<i32>(zden + ot, <i32>tDen);
-  // Parabola k is the minimum from integer x = floor(z[k]) + 1 on. Scatter k at its first x (clamped
-  // to [a, b]) and take the running maximum: no data-dependent branch per pixel.
-  for (let x = a; x <= b; x++) store<i32>(idx + (<usize>x << 2), 0);
-  for (let j = 1; j <= k; j++) {
-    const o = <usize>j << 2;
-    // floor(znum / zden) is exact in f64: a non-integer quotient lies ≥ 1/zden ≥ 2⁻¹⁶ from an
-    // integer, far more than the rounding error (≤ 2³¹ · 2⁻⁵³).
-    const t = <i32>Math.floor(<f64>load<i32>(znum + o) / <f64>load<i32>(zden + o)) + 1;
-    store<i32>(idx + (<usize>min(max(t, a), b) << 2), j);
-  }
-  let cur = 0;
-  for (let x = a; x < b; x++) {
-    cur = max(cur, load<i32>(idx + (<usize>x << 2)));
-    const p = load<i32>(v + (<usize>cur << 2));
+  // Parabola j is the minimum from x = floor(z[j]) + 1 up to floor(z[j + 1]).
+  let x = a;
+  for (let j = 0; j <= k; j++) {
+    const end = j < k ? min(b, <i32>Math.floor(load<f64>(z + (<usize>(j + 1) << 3))) + 1) : b;
+    const p = load<i32>(v + (<usize>j << 2));
     const gp = <i32>load<u16>(gRow + (<usize>p << 1));
-    const d = x - p;
-    store<i32>(out + (<usize>x << 2), d * d + gp * gp);
+    const c = gp * gp;
+    for (; x < end; x++) {
+      const d = x - p;
+      store<i32>(out + (<usize>x << 2), d * d + c);
+    }
   }
 }
 

@@ -172,7 +172,14 @@ describe("distanceTransform: property tests against plain references", () => {
     const h = 900;
     const mask = sparseMask(w, h, 0, 0);
     mask.data[h * w - 1] = 0; // bottom-right corner
+    mask.data[7 * w + 3] = 0; // and one near the top-left: every other column has no target at all
     const d2 = squaredDistanceTransform(mask);
+    const rows = [0, 7, 450, h - 1];
+    const got = new Int32Array(rows.length * w);
+    rows.forEach((y, i) => got.set(d2.subarray(y * w, y * w + w), i * w));
+    expectSameArray(got, asSquared(referenceRows(mask, rows, false)), "rows", w);
+    mask.data[7 * w + 3] = 255;
+    d2.set(squaredDistanceTransform(mask));
     expect(d2[0]).toBe((w - 1) ** 2 + (h - 1) ** 2);
     expect(d2[(h - 1) * w]).toBe((w - 1) ** 2);
     expect(distanceTransform(mask)[0]).toBeCloseTo(Math.hypot(w - 1, h - 1), 3);

@@ -73,9 +73,8 @@ function run<T extends Float32Array | Int32Array>(
  * With `{ to: "foreground" }` distances are measured to the nearest nonzero pixel instead (0 on nonzero
  * pixels), without inverting the mask first.
  *
- * Algorithm: separable Felzenszwalb–Huttenlocher (SIMD column pass, lower-envelope row pass split at the
- * background pixels of each row),
- * O(width × height). Steady-state calls allocate nothing.
+ * Algorithm: separable Felzenszwalb–Huttenlocher, O(width × height): a SIMD column pass, then the
+ * lower-envelope row pass, split at the target pixels of each row. Steady-state calls allocate nothing.
  *
  * @example
  * const dist = distanceTransform(mask);                  // Float32Array, width × height

@@ -131,7 +131,8 @@ export function outArray<T extends ArrayBufferView & { length: number }>(
   ctor: { new (n: number): T; name: string },
   length: number,
 ): T {
-  if (!(out instanceof (ctor as unknown as Function))) invalidParameter(name, `a ${ctor.name}`, out);
-  if ((out as T).length !== length) invalidParameter(name, `a ${ctor.name} of length ${length}`, out);
+  const article = /^[AEIOU]/.test(ctor.name) ? "an" : "a";
+  if (!(out instanceof (ctor as unknown as Function))) invalidParameter(name, `${article} ${ctor.name}`, out);
+  if ((out as T).length !== length) invalidParameter(name, `${article} ${ctor.name} of length ${length}`, out);
   return out as T;
 }

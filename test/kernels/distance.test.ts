@@ -256,7 +256,7 @@ describe("distanceTransform: bad input", () => {
     ["unknown option", () => distanceTransform(mask, { metric: "L1" } as never), /Unknown option "metric"/],
     ["out of the wrong length", () => distanceTransform(mask, { out: new Float32Array(7) }), /Float32Array of length 8 for options\.out but received Float32Array of length 7/],
     ["out of the wrong type", () => distanceTransform(mask, { out: new Float64Array(8) as never }), /a Float32Array for options\.out but received Float64Array/],
-    ["squared with a float out", () => squaredDistanceTransform(mask, { out: new Float32Array(8) as never }), /a Int32Array for options\.out but received Float32Array/],
+    ["squared with a float out", () => squaredDistanceTransform(mask, { out: new Float32Array(8) as never }), /an Int32Array for options\.out but received Float32Array/],
     ["options not an object", () => distanceTransform(mask, 3 as never), /options object for options but received 3/],
   ];
   for (const [name, call, message] of cases) {

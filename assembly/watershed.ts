@@ -4,9 +4,78 @@
 const WSHED: i32 = -1;
 const IN_QUEUE: i32 = -2;
 const NQ = 256;
-// Head and tail pixel of each of the 256 FIFO queues (-1 = empty).
-const QHEAD = memory.data(NQ * 4);
-const QTAIL = memory.data(NQ * 4);
+
+// The 256 FIFO queues are chains of fixed-size blocks of pixel indices taken from one pool, so
+// pushes and pops walk memory sequentially (OpenCV links one node per pixel, which scatters).
+// Freed blocks are reused first, so the blocks in use stay in cache. Each queue keeps the
+// address of its next entry to pop and of its next free slot (0 = empty); a slot address that is
+// a multiple of the block size means "block full", so a push or pop tests one bit pattern.
+const BLOCK_SHIFT = 8;
+const BLOCK_BYTES: usize = 4 << BLOCK_SHIFT; // 256 entries of i32
+const Q_HEAD = memory.data(NQ * 4);
+const Q_TAIL = memory.data(NQ * 4);
+let gPool: usize = 0; // first block, aligned to BLOCK_BYTES
+let gBlkNext: usize = 0; // i32 per block: next block address (queue chain or free list)
+let gFree: usize = 0;
+let gFresh: usize = 0; // blocks never used yet start here
+
+/** Blocks the pool needs for an image of n pixels (each pixel is queued at most once), plus one for alignment. */
+export function watershedPoolBlocks(n: i32): i32 {
+  return (n >> BLOCK_SHIFT) + 2 * NQ + 3;
+}
+
+@inline function blockLink(b: usize): usize {
+  return gBlkNext + (((b - gPool) >> BLOCK_SHIFT) & ~(<usize>3));
+}
+
+@inline function allocBlock(): usize {
+  const b = gFree;
+  if (b != 0) {
+    gFree = <usize>load<u32>(blockLink(b));
+    return b;
+  }
+  const f = gFresh;
+  gFresh = f + BLOCK_BYTES;
+  return f;
+}
+
+@inline function freeBlock(b: usize): void {
+  store<u32>(blockLink(b), <u32>gFree);
+  gFree = b;
+}
+
+@inline function push(q: i32, p: i32): void {
+  const qo = <usize>q << 2;
+  let t = <usize>load<u32>(Q_TAIL + qo);
+  if ((t & (BLOCK_BYTES - 1)) == 0) {
+    // Empty queue, or its last block is full.
+    const nb = allocBlock();
+    if (t == 0) store<u32>(Q_HEAD + qo, <u32>nb);
+    else store<u32>(blockLink(t - BLOCK_BYTES), <u32>nb);
+    t = nb;
+  }
+  store<i32>(t, p);
+  store<u32>(Q_TAIL + qo, <u32>(t + 4));
+}
+
+/** Pops the oldest pixel of a non-empty queue. */
+@inline function pop(q: i32): i32 {
+  const qo = <usize>q << 2;
+  const hp = <usize>load<u32>(Q_HEAD + qo);
+  const p = load<i32>(hp);
+  let nh = hp + 4;
+  if (nh == <usize>load<u32>(Q_TAIL + qo)) {
+    freeBlock(((hp - gPool) & ~(BLOCK_BYTES - 1)) + gPool);
+    store<u32>(Q_TAIL + qo, 0);
+    nh = 0;
+  } else if ((nh & (BLOCK_BYTES - 1)) == 0) {
+    const b = nh - BLOCK_BYTES;
+    nh = <usize>load<u32>(blockLink(b));
+    freeBlock(b);
+  }
+  store<u32>(Q_HEAD + qo, <u32>nh);
+  return p;
+}
 
 // Byte indices gathering channel c of 16 RGB pixels from three 16-byte vectors (0xff = none).
 const RGB_GATHER = memory.data<u8>([
@@ -82,82 +151,69 @@ export function watershedDiffs(img: usize, channels: i32, step: i32, n: i32, dst
   }
 }
 
-@inline function push(next: usize, q: i32, p: i32): void {
-  const tp = QTAIL + (<usize>q << 2);
-  const tail = load<i32>(tp);
-  if (tail >= 0) store<i32>(next + (<usize>tail << 2), p);
-  else store<i32>(QHEAD + (<usize>q << 2), p);
-  store<i32>(tp, p);
-  store<i32>(next + (<usize>p << 2), -1);
-}
-
 /**
- * Marker-controlled watershed on `mask` (i32 labels, modified in place) exactly as OpenCV 4.6:
- * border pixels become -1, negative markers 0, then Meyer's flooding with 256 FIFO queues where
- * a pixel's priority is its colour difference to the pixel that reached it.
- * `dh[i]` = diff(i, i + 1), `dv[i]` = diff(i, i + w) (watershedDiffs); `next` holds one i32
- * per pixel (the queues' links). Returns the number of pixels queued.
+ * Marker-controlled watershed exactly as OpenCV 4.6's cv::watershed: copies `markers` (i32) into
+ * `mask` (they may be the same), makes the border pixels -1 and negative markers 0, then floods
+ * with Meyer's algorithm over 256 FIFO queues, a pixel's priority being its colour difference to
+ * the pixel that reached it. `dh[i]` = diff(i, i + 1), `dv[i]` = diff(i, i + w) (watershedDiffs).
+ * `pool` holds watershedPoolBlocks(w * h) blocks of 256 i32, `blkNext` one i32 per block.
+ * Returns the number of pixels queued.
  */
-export function watershedFlood(mask: usize, w: i32, h: i32, dh: usize, dv: usize, next: usize): i32 {
-  for (let q = 0; q < NQ; q++) {
-    store<i32>(QHEAD + (<usize>q << 2), -1);
-    store<i32>(QTAIL + (<usize>q << 2), -1);
-  }
+export function watershedFlood(markers: usize, mask: usize, w: i32, h: i32, dh: usize, dv: usize, pool: usize, blkNext: usize): i32 {
+  memory.fill(Q_HEAD, 0, NQ * 4);
+  memory.fill(Q_TAIL, 0, NQ * 4);
+  gPool = (pool + BLOCK_BYTES - 1) & ~(BLOCK_BYTES - 1);
+  gBlkNext = blkNext;
+  gFree = 0;
+  gFresh = gPool;
   const ms = <usize>w << 2;
-  // A one-pixel frame of "watershed" pixels.
+  const rowBytes = <usize>w << 2;
+  // Row 0 and row h - 1 are the frame; row y + 1 is copied just before row y is scanned.
+  if (markers != mask && h > 1) memory.copy(mask + ms, markers + ms, rowBytes);
   for (let x = 0; x < w; x++) {
     store<i32>(mask + (<usize>x << 2), WSHED);
     store<i32>(mask + (<usize>((h - 1) * w + x) << 2), WSHED);
   }
   let queued = 0;
+  const zero = i32x4.splat(0);
   // Initial phase: queue every unlabelled pixel next to a marker, with the smallest difference.
   for (let y = 1; y < h - 1; y++) {
     const row = y * w;
+    if (markers != mask && y + 1 < h - 1) memory.copy(mask + ms * <usize>(y + 1), markers + ms * <usize>(y + 1), rowBytes);
     store<i32>(mask + (<usize>row << 2), WSHED);
     store<i32>(mask + (<usize>(row + w - 1) << 2), WSHED);
-    for (let x = 1; x < w - 1; x++) {
-      const i = row + x;
-      const m = mask + (<usize>i << 2);
-      let v = load<i32>(m);
-      if (v < 0) {
-        v = 0;
-        store<i32>(m, 0);
-      }
-      if (v != 0) continue;
-      const l = load<i32>(m - 4) > 0;
-      const r = load<i32>(m + 4) > 0;
-      const u = load<i32>(m - ms) > 0;
-      const d = load<i32>(m + ms) > 0;
-      if (!(l || r || u || d)) continue;
-      let idx = 256;
-      if (l) idx = <i32>load<u8>(dh + <usize>(i - 1));
-      if (r) idx = min(idx, <i32>load<u8>(dh + <usize>i));
-      if (u) idx = min(idx, <i32>load<u8>(dv + <usize>(i - w)));
-      if (d) idx = min(idx, <i32>load<u8>(dv + <usize>i));
-      push(next, idx, i);
-      store<i32>(m, IN_QUEUE);
-      queued++;
+    let x = 1;
+    // Four pixels at a time while none of them needs queueing (the common case).
+    for (; x + 4 <= w - 1; x += 4) {
+      const m = mask + (<usize>(row + x) << 2);
+      const v = i32x4.max_s(v128.load(m), zero);
+      v128.store(m, v);
+      const near = v128.or(
+        v128.or(i32x4.gt_s(v128.load(m - 4), zero), i32x4.gt_s(v128.load(m + 4), zero)),
+        v128.or(i32x4.gt_s(v128.load(m - ms), zero), i32x4.gt_s(v128.load(m + ms), zero)),
+      );
+      const c = i32x4.bitmask(v128.and(i32x4.eq(v, zero), near));
+      if (c == 0) continue;
+      for (let k = 0; k < 4; k++) if ((c >> k) & 1) queued += queueInitial(mask, row + x + k, w, dh, dv);
+    }
+    for (; x < w - 1; x++) {
+      const m = mask + (<usize>(row + x) << 2);
+      if (load<i32>(m) < 0) store<i32>(m, 0);
+      if (load<i32>(m) == 0) queued += queueInitial(mask, row + x, w, dh, dv);
     }
   }
   let active = 0;
-  while (active < NQ && load<i32>(QHEAD + (<usize>active << 2)) < 0) active++;
+  while (active < NQ && load<u32>(Q_HEAD + (<usize>active << 2)) == 0) active++;
   if (active == NQ) return queued;
 
   while (true) {
-    let head = load<i32>(QHEAD + (<usize>active << 2));
-    if (head < 0) {
+    if (load<u32>(Q_HEAD + (<usize>active << 2)) == 0) {
       let q = active + 1;
-      while (q < NQ && load<i32>(QHEAD + (<usize>q << 2)) < 0) q++;
+      while (q < NQ && load<u32>(Q_HEAD + (<usize>q << 2)) == 0) q++;
       if (q == NQ) break;
       active = q;
-      head = load<i32>(QHEAD + (<usize>q << 2));
     }
-    // Pop.
-    const nx = load<i32>(next + (<usize>head << 2));
-    store<i32>(QHEAD + (<usize>active << 2), nx);
-    if (nx < 0) store<i32>(QTAIL + (<usize>active << 2), -1);
-
-    const i = head;
+    const i = pop(active);
     const m = mask + (<usize>i << 2);
     // Label from the labelled 4-neighbours: theirs if they agree, else a watershed pixel.
     let lab = 0;
@@ -174,28 +230,28 @@ export function watershedFlood(mask: usize, w: i32, h: i32, dh: usize, dv: usize
 
     if (tl == 0) {
       const t = <i32>load<u8>(dh + <usize>(i - 1));
-      push(next, t, i - 1);
+      push(t, i - 1);
       if (t < active) active = t;
       store<i32>(m - 4, IN_QUEUE);
       queued++;
     }
     if (tr == 0) {
       const t = <i32>load<u8>(dh + <usize>i);
-      push(next, t, i + 1);
+      push(t, i + 1);
       if (t < active) active = t;
       store<i32>(m + 4, IN_QUEUE);
       queued++;
     }
     if (tu == 0) {
       const t = <i32>load<u8>(dv + <usize>(i - w));
-      push(next, t, i - w);
+      push(t, i - w);
       if (t < active) active = t;
       store<i32>(m - ms, IN_QUEUE);
       queued++;
     }
     if (td == 0) {
       const t = <i32>load<u8>(dv + <usize>i);
-      push(next, t, i + w);
+      push(t, i + w);
       if (t < active) active = t;
       store<i32>(m + ms, IN_QUEUE);
       queued++;
@@ -204,46 +260,82 @@ export function watershedFlood(mask: usize, w: i32, h: i32, dh: usize, dv: usize
   return queued;
 }
 
+/** Initial phase for one unlabelled pixel: queue it if a 4-neighbour is a marker. Returns 1 if queued. */
+function queueInitial(mask: usize, i: i32, w: i32, dh: usize, dv: usize): i32 {
+  const m = mask + (<usize>i << 2);
+  const ms = <usize>w << 2;
+  const l = load<i32>(m - 4) > 0;
+  const r = load<i32>(m + 4) > 0;
+  const u = load<i32>(m - ms) > 0;
+  const d = load<i32>(m + ms) > 0;
+  if (!(l || r || u || d)) return 0;
+  let idx = 256;
+  if (l) idx = <i32>load<u8>(dh + <usize>(i - 1));
+  if (r) idx = min(idx, <i32>load<u8>(dh + <usize>i));
+  if (u) idx = min(idx, <i32>load<u8>(dv + <usize>(i - w)));
+  if (d) idx = min(idx, <i32>load<u8>(dv + <usize>i));
+  push(idx, i);
+  store<i32>(m, IN_QUEUE);
+  return 1;
+}
+
+@inline function inRange(img: usize, i: i32, lo: i32, hi: i32): bool {
+  return <u32>(<i32>load<u8>(img + <usize>i) - lo) <= <u32>(hi - lo);
+}
+
 /**
- * Flood fill from pixel `seed` of a gray image over pixels with lo <= value <= hi, 4- or
- * 8-connected. `visited` (i32 per pixel) holds the stamp of the flood that last reached each
- * pixel, so floods from several seeds stay independent without clearing it: pass a new `stamp`
- * for each flood. Reached pixels get 255 in `outMask` (labels == false) or, if still 0, `label`
- * in the i32 `outLabels`. `stack` holds one i32 per pixel. Returns the number of pixels reached.
+ * Scanline flood fill from pixel `seed` of a gray image over pixels with lo <= value <= hi,
+ * 4- or 8-connected. `visited` (u8 per pixel) holds the stamp (1..255) of the flood that last
+ * reached or queued each pixel, so floods from several seeds stay independent without clearing
+ * it for each: pass a new `stamp` for each flood. Reached pixels get 255 in `out` (labels == false) or, if still 0,
+ * `label` in the i32 `out`. `stack` holds one i32 per pixel (a pixel is queued at most once).
+ * Returns the number of pixels reached.
  */
 export function regionGrowFlood(
   img: usize, w: i32, h: i32, seed: i32, lo: i32, hi: i32, conn8: bool,
   visited: usize, stamp: i32, stack: usize, out: usize, labels: bool, label: i32,
 ): i32 {
-  let sp = 0;
-  store<i32>(visited + (<usize>seed << 2), stamp);
+  const ext = conn8 ? 1 : 0;
+  store<u8>(visited + <usize>seed, <u8>stamp);
   store<i32>(stack, seed);
-  sp = 1;
+  let sp = 1;
   let count = 0;
   while (sp > 0) {
     const p = load<i32>(stack + (<usize>(--sp) << 2));
-    count++;
-    if (labels) {
-      const o = out + (<usize>p << 2);
-      if (load<i32>(o) == 0) store<i32>(o, label);
-    } else store<u8>(out + <usize>p, 255);
     const y = p / w;
-    const x = p - y * w;
-    for (let dy = -1; dy <= 1; dy++) {
-      const yy = y + dy;
-      if (yy < 0 || yy >= h) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        if (dx == 0 && dy == 0) continue;
-        if (!conn8 && dx != 0 && dy != 0) continue;
-        const xx = x + dx;
-        if (xx < 0 || xx >= w) continue;
-        const q = yy * w + xx;
-        const vq = visited + (<usize>q << 2);
-        if (load<i32>(vq) == stamp) continue;
-        const v = <i32>load<u8>(img + <usize>q);
-        if (v < lo || v > hi) continue;
-        store<i32>(vq, stamp);
-        store<i32>(stack + (<usize>(sp++) << 2), q);
+    const row = y * w;
+    // Extend the span left and right over unreached pixels in range.
+    let x1 = p - row;
+    let x2 = x1;
+    while (x1 > 0 && inRange(img, row + x1 - 1, lo, hi) && <i32>load<u8>(visited + <usize>(row + x1 - 1)) != stamp) x1--;
+    while (x2 < w - 1 && inRange(img, row + x2 + 1, lo, hi) && <i32>load<u8>(visited + <usize>(row + x2 + 1)) != stamp) x2++;
+    const len = <usize>(x2 - x1 + 1);
+    memory.fill(visited + <usize>(row + x1), <u8>stamp, len);
+    if (labels) {
+      for (let x = x1; x <= x2; x++) {
+        const o = out + (<usize>(row + x) << 2);
+        if (load<i32>(o) == 0) store<i32>(o, label);
+      }
+    } else memory.fill(out + <usize>(row + x1), 255, len);
+    count += x2 - x1 + 1;
+    // Queue the first pixel of each run in range on the rows above and below.
+    const a = max(0, x1 - ext);
+    const b = min(w - 1, x2 + ext);
+    for (let dy = -1; dy <= 1; dy += 2) {
+      const ny = y + dy;
+      if (ny < 0 || ny >= h) continue;
+      const nrow = ny * w;
+      let inRun = false;
+      for (let x = a; x <= b; x++) {
+        const q = nrow + x;
+        const vq = visited + <usize>q;
+        if (inRange(img, q, lo, hi) && <i32>load<u8>(vq) != stamp) {
+          if (!inRun) {
+            store<u8>(vq, <u8>stamp);
+            store<i32>(stack + (<usize>(sp++) << 2), q);
+            inRun = true;
+          }
+        } else inRun = false;
       }
     }
   }

@@ -1,7 +1,7 @@
 // Watershed (marker-controlled, as OpenCV's cv::watershed) and region growing (as
 // skimage.segmentation.flood with a tolerance).
 import type { Image, Mask } from "../core/image.js";
-import { inputPointer, outputTarget, scratch, typedOutputTarget, type WasmBuffer } from "../core/memory.js";
+import { addressOf, inputPointer, outputTarget, scratch, typedOutputTarget, type WasmBuffer } from "../core/memory.js";
 import { EdgesegError } from "../core/errors.js";
 import * as v from "../core/validate.js";
 import { kernels } from "../core/wasm.js";
@@ -9,7 +9,8 @@ import { asMask, maskOut } from "./threshold.js";
 
 type WatershedExports = {
   watershedDiffs(img: number, channels: number, step: number, n: number, dst: number): void;
-  watershedFlood(mask: number, w: number, h: number, dh: number, dv: number, next: number): number;
+  watershedPoolBlocks(n: number): number;
+  watershedFlood(markers: number, mask: number, w: number, h: number, dh: number, dv: number, pool: number, blkNext: number): number;
   regionGrowFlood(
     img: number, w: number, h: number, seed: number, lo: number, hi: number, conn8: boolean,
     visited: number, stamp: number, stack: number, out: number, labels: boolean, label: number,
@@ -54,19 +55,33 @@ export function watershed(img: Image, markers: Int32Array, options?: WatershedOp
   markersArray("markers", markers, n);
   const o = v.options("options", options, ["out"]);
   const out = o.out === undefined ? undefined : v.outArray("options.out", o.out, Int32Array, n);
+  // Addresses of caller arrays that live in WASM memory, taken before any allocation here can
+  // grow memory (which detaches their views but keeps the data where it is).
+  const markersAddr = addressOf(markers);
+  const outAddr = out ? addressOf(out) : -1;
   const kx = k();
-  const src = inputPointer(img, "watershed.in");
   const dh = scratch("watershed.dh", n + 16);
   const dv = scratch("watershed.dv", n + 16);
-  const next = scratch("watershed.next", n * 4);
-  const dst = typedOutputTarget(Int32Array, n, out, "watershed.out");
-  // Markers into the output (a no-op when flooding in place in WASM memory).
-  const labels = new Int32Array(kernels().memory.buffer, dst.ptr, n);
-  if (labels.byteOffset !== markers.byteOffset || labels.buffer !== markers.buffer) labels.set(markers);
+  const blocks = kx.watershedPoolBlocks(n);
+  const pool = scratch("watershed.pool", blocks * 256 * 4);
+  const blkNext = scratch("watershed.blocks", blocks * 4);
+  const staged = outAddr >= 0 ? null : scratch("watershed.out", n * 4);
+  const src = inputPointer(img, "watershed.in");
+  const dst = outAddr >= 0 ? outAddr : staged!.ptr;
+  const memory = kernels().memory;
+  // Markers already in WASM memory are read in place (the kernel copies them row by row);
+  // others are copied into the output first.
+  if (markersAddr < 0) new Int32Array(memory.buffer, dst, n).set(markers);
   if (n > 1) kx.watershedDiffs(src, channels, 1, n - 1, dh.ptr);
   if (h > 1) kx.watershedDiffs(src, channels, w, n - w, dv.ptr);
-  kx.watershedFlood(dst.ptr, w, h, dh.ptr, dv.ptr, next.ptr);
-  return dst.finish();
+  kx.watershedFlood(markersAddr >= 0 ? markersAddr : dst, dst, w, h, dh.ptr, dv.ptr, pool.ptr, blkNext.ptr);
+  if (outAddr >= 0) return out!.byteLength === n * 4 ? out! : new Int32Array(memory.buffer, outAddr, n);
+  const result = new Int32Array(memory.buffer, dst, n);
+  if (out) {
+    out.set(result);
+    return out;
+  }
+  return result.slice();
 }
 
 /** A seed list: `[x, y]` pairs, or a flat array of x, y. */
@@ -121,30 +136,48 @@ function growOptions(o: Partial<RegionGrowOptions>): { tolerance: number; conn8:
   return { tolerance, conn8: connectivity === 8 };
 }
 
-// Flood stamps: each flood marks the pixels it reached with a new stamp, so the i32 buffer is
-// cleared only when it is (re)allocated or the stamps wrap.
+// Flood stamps: each flood marks the pixels it reached with a new stamp (1..255), so the byte
+// buffer is cleared only when it is (re)allocated or after 255 floods.
 let visitedBuf: WasmBuffer | null = null;
 let stamp = 0;
 
-function runFloods(img: Image, seeds: Seeds, tolerance: number, conn8: boolean, out: number, labels: boolean): void {
+interface FloodSetup {
+  indices: number[];
+  src: number;
+  visited: WasmBuffer;
+  stack: WasmBuffer;
+}
+
+/** Validates the seeds and allocates everything before the output is staged (allocation can grow memory). */
+function floodSetup(img: Image, seeds: Seeds): FloodSetup {
   const { width: w, height: h } = img;
   const n = w * h;
   const indices = seedIndices(seeds, w, h);
-  const kx = k();
-  const src = inputPointer(img, "regionGrow.in");
-  const visited = scratch("regionGrow.visited", n * 4);
+  const visited = scratch("regionGrow.visited", n);
   const stack = scratch("regionGrow.stack", n * 4);
-  if (visited !== visitedBuf || stamp > 0x7ffffff0 - indices.length) {
-    visited.view(Int32Array).fill(0);
+  if (visited !== visitedBuf) {
+    visited.u8.fill(0);
     visitedBuf = visited;
     stamp = 0;
   }
+  return { indices, src: inputPointer(img, "regionGrow.in"), visited, stack };
+}
+
+function runFloods(img: Image, setup: FloodSetup, tolerance: number, conn8: boolean, out: number, labels: boolean): void {
+  const { width: w, height: h } = img;
+  const n = w * h;
+  const { indices, src, visited, stack } = setup;
+  const kx = k();
   const pixels = new Uint8Array(kernels().memory.buffer, src, n);
   indices.forEach((seed, i) => {
     const value = pixels[seed]!;
     // scikit-image passes seed ± tolerance to its uint8 flood as uint8, truncating both bounds.
     const lo = Math.max(0, Math.floor(value - tolerance));
     const hi = Math.min(255, Math.floor(value + tolerance));
+    if (stamp === 255) {
+      visited.u8.fill(0);
+      stamp = 0;
+    }
     kx.regionGrowFlood(src, w, h, seed, lo, hi, conn8, visited.ptr, ++stamp, stack.ptr, out, labels, i + 1);
   });
 }
@@ -164,11 +197,13 @@ export function regionGrow(img: Image, seeds: Seeds, options: RegionGrowMaskOpti
   v.image("img", img, [1]);
   const o = v.options("options", options, ["tolerance", "connectivity", "out"]);
   const { tolerance, conn8 } = growOptions(o);
-  const out = maskOut("options.out", img, o.out);
+  maskOut("options.out", img, o.out);
   const n = img.width * img.height;
-  const dst = outputTarget(n, out, "regionGrow.out");
+  const setup = floodSetup(img, seeds);
+  // Read out's pixels only now: the setup may have grown memory (a WasmImage gives a fresh view).
+  const dst = outputTarget(n, o.out?.data, "regionGrow.out");
   new Uint8Array(kernels().memory.buffer, dst.ptr, n).fill(0);
-  runFloods(img, seeds, tolerance, conn8, dst.ptr, false);
+  runFloods(img, setup, tolerance, conn8, dst.ptr, false);
   return asMask(img, dst.finish());
 }
 
@@ -185,8 +220,9 @@ export function regionGrowLabels(img: Image, seeds: Seeds, options: RegionGrowLa
   const { tolerance, conn8 } = growOptions(o);
   const n = img.width * img.height;
   const out = o.out === undefined ? undefined : v.outArray("options.out", o.out, Int32Array, n);
+  const setup = floodSetup(img, seeds);
   const dst = typedOutputTarget(Int32Array, n, out, "regionGrow.labels");
   new Int32Array(kernels().memory.buffer, dst.ptr, n).fill(0);
-  runFloods(img, seeds, tolerance, conn8, dst.ptr, true);
+  runFloods(img, setup, tolerance, conn8, dst.ptr, true);
   return dst.finish();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EdgesegError, type Image, regionGrow, regionGrowLabels, watershed } from "../../src/index.js";
+import { EdgesegError, type Image, regionGrow, regionGrowLabels, WasmBuffer, watershed } from "../../src/index.js";
 import { expectSameArray } from "../helpers/compare.js";
 import { loadArray, loadImage, loadManifest } from "../helpers/fixtures.js";
 import { PROPERTY_SIZES, randomImage, rng } from "../helpers/random.js";
@@ -52,6 +52,20 @@ describe("watershed: golden fixtures from OpenCV 4.6", () => {
     const inPlace = markers.slice();
     expect(watershed(img, inPlace, { out: inPlace })).toBe(inPlace);
     expectSameArray(inPlace, want, "in place");
+    // Markers and labels in WASM memory: read and written without staging copies.
+    const mBuf = new WasmBuffer(markers.length * 4);
+    const oBuf = new WasmBuffer(markers.length * 4);
+    try {
+      mBuf.view(Int32Array).set(markers);
+      const labels = watershed(img, mBuf.view(Int32Array), { out: oBuf.view(Int32Array) });
+      expect(labels.buffer).toBe(oBuf.view(Int32Array).buffer);
+      expectSameArray(labels, want, "wasm out");
+      expectSameArray(mBuf.view(Int32Array), markers, "wasm markers untouched");
+      expectSameArray(watershed(img, mBuf.view(Int32Array), { out: mBuf.view(Int32Array) }), want, "wasm in place");
+    } finally {
+      mBuf.dispose();
+      oBuf.dispose();
+    }
   });
 });
 
@@ -272,6 +286,20 @@ describe("regionGrow: properties against the reference", () => {
       }
     });
   }
+
+  it("keeps seeds independent across many floods (stamp wrap-around) and frame sizes", () => {
+    const big = randomImage(300, 200, 1, 8);
+    regionGrow(big, [[5, 5]], { tolerance: 255 }); // leaves stamps all over a larger buffer
+    const img = randomImage(40, 30, 1, 6);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (img.data[i]! >> 5) * 32;
+    const r = rng(5);
+    const seeds: Array<[number, number]> = [];
+    for (let s = 0; s < 600; s++) seeds.push([Math.floor(r() * 40), Math.floor(r() * 30)]);
+    for (let round = 0; round < 2; round++) {
+      expectSameArray(regionGrowLabels(img, seeds, { tolerance: 20 }), floodReference(img, seeds, 20, true), `600 seeds, round ${round}`, 40);
+      expectSameArray(regionGrowLabels(big, [[7, 9], [290, 190]], { tolerance: 40 }), floodReference(big, [[7, 9], [290, 190]], 40, true), "big", 300);
+    }
+  });
 
   it("writes into caller-owned outputs and leaves the input unchanged", () => {
     const img = randomImage(37, 11, 1, 4);

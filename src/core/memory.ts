@@ -107,6 +107,12 @@ export function memoryStats(): { memoryBytes: number; allocatedBytes: number; bl
   return heap.stats();
 }
 
+/**
+ * Which WasmBuffer made a view. Growing memory detaches every view (length 0, byteOffset 0), so a
+ * view a caller took from a WasmImage before a kernel grew memory can only be traced back here.
+ */
+const viewOwners = new WeakMap<ArrayBufferView, WasmBuffer>();
+
 type ViewCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
 
 /**
@@ -137,6 +143,7 @@ export class WasmBuffer {
     if (!v) {
       v = new ctor(buffer, this.ptr, Math.floor(this.byteLength / ctor.BYTES_PER_ELEMENT));
       this.cachedViews.set(ctor, v);
+      viewOwners.set(v, this);
     }
     return v;
   }
@@ -226,9 +233,21 @@ export function releaseScratch(): void {
   scratchBuffers.clear();
 }
 
-/** The WASM address of `data` if it is a view of WASM memory, else -1. */
+/**
+ * The WASM address of `data` if it is a view of WASM memory, else -1. Views made by a
+ * `WasmBuffer`/`WasmImage` are recognized even after memory growth detached them.
+ */
 export function addressOf(data: ArrayBufferView): number {
+  const owner = viewOwners.get(data);
+  if (owner && !owner.isDisposed) return owner.ptr;
   return data.buffer === heap.memory.buffer ? data.byteOffset : -1;
+}
+
+/** A live view for `data`: itself, or a fresh view of its WasmBuffer if memory growth detached it. */
+export function refreshView<T extends ArrayBufferView>(data: T): T {
+  const owner = viewOwners.get(data);
+  if (!owner || owner.isDisposed || data.buffer === heap.memory.buffer) return data;
+  return owner.view(data.constructor as ViewCtor<T>);
 }
 
 /**
@@ -255,7 +274,7 @@ export function inputPointer(img: Image, key: string): number {
 export function outputTarget(bytes: number, out: Uint8Array | undefined, key: string): { ptr: number; finish(): Uint8Array } {
   if (out) {
     const direct = addressOf(out);
-    if (direct >= 0) return { ptr: direct, finish: () => out };
+    if (direct >= 0) return { ptr: direct, finish: () => refreshView(out) };
     const buf = scratch(key, bytes);
     return { ptr: buf.ptr, finish: () => (out.set(buf.u8.subarray(0, bytes)), out) };
   }
@@ -273,7 +292,7 @@ export function typedOutputTarget<T extends Int16Array | Int32Array | Float32Arr
   const bytes = length * ctor.BYTES_PER_ELEMENT;
   if (out) {
     const direct = addressOf(out);
-    if (direct >= 0) return { ptr: direct, finish: () => out };
+    if (direct >= 0) return { ptr: direct, finish: () => refreshView(out) };
     const buf = scratch(key, bytes);
     return { ptr: buf.ptr, finish: () => (out.set(buf.view(ctor).subarray(0, length) as never), out) };
   }

@@ -2,6 +2,7 @@
 // "Expected <what> for <name> but received <value>" so a user can fix the call from the message alone.
 import { EdgesegError, type ErrorCode } from "./errors.js";
 import type { Channels, Image } from "./image.js";
+import { refreshView } from "./memory.js";
 
 /** Describes a received value compactly for error messages. */
 export function describe(value: unknown): string {
@@ -84,7 +85,9 @@ export const MAX_DIMENSION = 16384;
  */
 export function image(name: string, img: unknown, allowed: readonly Channels[] = [1, 3, 4]): Image {
   if (!isObject(img)) invalidParameter(name, "an image { width, height, channels, data }", img, "INVALID_IMAGE");
-  const { width, height, channels, data, stride } = img as unknown as Image;
+  const { width, height, channels, stride } = img as unknown as Image;
+  // A view of a WasmImage that memory growth detached is still that image's pixels.
+  const data = (img as unknown as Image).data instanceof Uint8Array ? refreshView((img as unknown as Image).data) : (img as unknown as Image).data;
   if (typeof width !== "number" || !Number.isInteger(width) || width < 1 || width > MAX_DIMENSION) {
     invalidParameter(`${name}.width`, `an integer between 1 and ${MAX_DIMENSION}`, width, "INVALID_IMAGE");
   }

@@ -134,7 +134,7 @@ export function outArray<T extends ArrayBufferView & { length: number }>(
   ctor: { new (n: number): T; name: string },
   length: number,
 ): T {
-  const article = /^[AEIOU]/.test(ctor.name) ? "an" : "a";
+  const article = /^(Int|Array)/.test(ctor.name) ? "an" : "a"; // "an Int32Array", "a Uint8Array"
   if (!(out instanceof (ctor as unknown as Function))) invalidParameter(name, `${article} ${ctor.name}`, out);
   if ((out as T).length !== length) invalidParameter(name, `${article} ${ctor.name} of length ${length}`, out);
   return out as T;

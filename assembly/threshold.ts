@@ -231,7 +231,7 @@ function addRow(cols: usize, row: usize, w: i32, add: bool): void {
 /**
  * Adaptive threshold against the Gaussian-weighted block mean (OpenCV ADAPTIVE_THRESH_GAUSSIAN_C,
  * whose mean is a float32 GaussianBlur with sigma = 0.3 * ((block - 1) / 2 - 1) + 0.8, replicated
- * borders, rounded to u8). Here the blur is separable fixed point: `taps` are block i32 weights in
+ * borders, rounded half to even to u8). Here the blur is separable fixed point: `taps` are block i32 weights in
  * Q15 summing to 1 << 15; the vertical pass keeps a Q6 i16 row, the horizontal pass multiplies
  * pairs of symmetric taps at once with i32x4.dot_i16x8_s. The mean is within about 0.01 of
  * OpenCV's, so only pixels sitting exactly on a rounding edge can differ.
@@ -310,9 +310,11 @@ export function adaptiveGaussian(src: usize, dst: usize, w: i32, h: i32, block: 
         lo = i32x4.add(lo, i32x4.extmul_low_i16x8_s(f, tk));
         hi = i32x4.add(hi, i32x4.extmul_high_i16x8_s(f, tk));
       }
-      const half = i32x4.splat(1 << 20);
-      lo = i32x4.shr_s(i32x4.add(lo, half), 21);
-      hi = i32x4.shr_s(i32x4.add(hi, half), 21);
+      // Round half to even like OpenCV's float-to-u8 conversion (ties are real for the exact small kernels).
+      const half = i32x4.splat((1 << 20) - 1);
+      const one = i32x4.splat(1);
+      lo = i32x4.shr_s(i32x4.add(i32x4.add(lo, half), v128.and(i32x4.shr_s(lo, 21), one)), 21);
+      hi = i32x4.shr_s(i32x4.add(i32x4.add(hi, half), v128.and(i32x4.shr_s(hi, 21), one)), 21);
       const m = i16x8.narrow_i32x4_s(lo, hi);
       v128.store64_lane(mean + <usize>x, i8x16.narrow_i16x8_u(m, m), 0);
     }
@@ -322,7 +324,7 @@ export function adaptiveGaussian(src: usize, dst: usize, w: i32, h: i32, block: 
       for (let k = 0; k < r; k++) {
         s += (<i32>load<i16>(base + (<usize>k << 1)) + <i32>load<i16>(base + (<usize>(2 * r - k) << 1))) * load<i32>(taps + (<usize>k << 2));
       }
-      store<u8>(mean + <usize>x, <u8>((s + (1 << 20)) >> 21));
+      store<u8>(mean + <usize>x, <u8>((s + (1 << 20) - 1 + ((s >> 21) & 1)) >> 21));
     }
     const off = <usize>y * <usize>w;
     thresholdAgainstMean(src + off, mean, dst + off, w, t, inverse);

@@ -277,8 +277,20 @@ export function adaptiveThreshold(img: Image, options: AdaptiveThresholdOptions)
   return asMask(img, dst.finish());
 }
 
+/** OpenCV's getGaussianKernel uses fixed tables for sizes up to 7 when sigma is automatic (as here). */
+const SMALL_GAUSSIANS: Record<number, readonly number[]> = {
+  3: [0.25, 0.5, 0.25],
+  5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
+  7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
+};
+
 /** Fixed-point taps (Q15, summing to exactly 1 << 15) of OpenCV's Gaussian for this block size. */
-function gaussianTaps(block: number, out: Int32Array): void {
+export function gaussianTaps(block: number, out: Int32Array): void {
+  const small = SMALL_GAUSSIANS[block];
+  if (small) {
+    for (let i = 0; i < block; i++) out[i] = small[i]! * 32768; // exact in Q15
+    return;
+  }
   const sigma = 0.3 * ((block - 1) * 0.5 - 1) + 0.8;
   const r = block >> 1;
   let sum = 0;

@@ -9,9 +9,10 @@
 // Pixels outside the image never take part (OpenCV's default border: +inf for erode, -inf for
 // dilate), which the row buffer's identity padding and row clipping implement.
 //
-// Cost does not grow with a rectangle's size: tall rectangles use van Herk/Gil-Werman (two running
-// minima per block of rows, three min ops per pixel), wide ones doubling steps in L1 (log2 of the
-// width, all in the row buffer). Dilation is the same code with max.
+// For rectangles the vertical cost does not grow with the height: tall ones use van Herk/Gil-Werman
+// (two running minima per block of rows, three min ops per pixel). Wide ones use doubling steps in
+// the L1 row buffer, so the horizontal cost grows with log2 of the width only. 3×3, the common
+// case, has its own register-only path. Dilation is the same code with max.
 
 /** Rectangles taller than this use van Herk/Gil-Werman; shorter ones a direct min over their rows. */
 const DIRECT_ROWS: i32 = 3;

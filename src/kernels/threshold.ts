@@ -92,7 +92,7 @@ const FLT_EPSILON = 1.1920928955078125e-7;
  * OpenCV's getThreshVal_Otsu_8u, step for step in doubles (same operations, same order, same
  * tie-breaking: the first maximum wins, and bins where either class is empty are skipped).
  */
-export function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
+function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
   const scale = 1 / total;
   let mu = 0;
   for (let i = 0; i < 256; i++) mu += i * h[i]!;
@@ -119,7 +119,7 @@ export function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
 }
 
 /** OpenCV's getThreshVal_Triangle_8u: the histogram is flipped when its peak is nearer the left end. */
-export function triangleFromHistogram(hist: ArrayLike<number>): number {
+function triangleFromHistogram(hist: ArrayLike<number>): number {
   const N = 256;
   const h = Array.from({ length: N }, (_, i) => hist[i]!);
   let left = 0;
@@ -283,7 +283,7 @@ const SMALL_GAUSSIANS: Record<number, readonly number[]> = {
 };
 
 /** Fixed-point taps (Q15, summing to exactly 1 << 15) of OpenCV's Gaussian for this block size. */
-export function gaussianTaps(block: number, out: Int32Array): void {
+function gaussianTaps(block: number, out: Int32Array): void {
   const small = SMALL_GAUSSIANS[block];
   if (small) {
     for (let i = 0; i < block; i++) out[i] = small[i]! * 32768; // exact in Q15

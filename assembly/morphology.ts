@@ -9,9 +9,10 @@
 // Pixels outside the image never take part (OpenCV's default border: +inf for erode, -inf for
 // dilate), which the row buffer's identity padding and row clipping implement.
 //
-// Cost does not grow with a rectangle's size: tall rectangles use van Herk/Gil-Werman (two running
-// minima per block of rows, three min ops per pixel), wide ones doubling steps in L1 (log2 of the
-// width, all in the row buffer). Dilation is the same code with max.
+// For rectangles the vertical cost does not grow with the height: tall ones use van Herk/Gil-Werman
+// (two running minima per block of rows, three min ops per pixel). Wide ones use doubling steps in
+// the L1 row buffer, so the horizontal cost grows with log2 of the width only. 3×3, the common
+// case, has its own register-only path. Dilation is the same code with max.
 
 /** Rectangles taller than this use van Herk/Gil-Werman; shorter ones a direct min over their rows. */
 const DIRECT_ROWS: i32 = 3;
@@ -34,6 +35,24 @@ const DIRECT_COLS: i32 = 4;
   for (; x < n; x++) store<u8>(out + <usize>x, <u8>sop(load<u8>(a + <usize>x), load<u8>(b + <usize>x), dilate));
 }
 
+/** p2[x] = op(p[x], r[x]); v[x] = op(s[x], p2[x]) for x < n (exactly n bytes each). */
+@inline function rowOp2(p: usize, r: usize, p2: usize, s: usize, v: usize, n: i32, dilate: bool): void {
+  const end = n & ~15;
+  let x = 0;
+  for (; x < end; x += 16) {
+    const o = <usize>x;
+    const q = vop(v128.load(p + o), v128.load(r + o), dilate);
+    v128.store(p2 + o, q);
+    v128.store(v + o, vop(v128.load(s + o), q, dilate));
+  }
+  for (; x < n; x++) {
+    const o = <usize>x;
+    const q = sop(load<u8>(p + o), load<u8>(r + o), dilate);
+    store<u8>(p2 + o, <u8>q);
+    store<u8>(v + o, <u8>sop(load<u8>(s + o), q, dilate));
+  }
+}
+
 /** out[x] = op over rows y0..y1 (inclusive, y0 <= y1) of src[row][x], exactly w bytes. */
 @inline function verticalDirect(src: usize, w: i32, y0: i32, y1: i32, out: usize, dilate: bool): void {
   const stride = <usize>w;
@@ -41,6 +60,20 @@ const DIRECT_COLS: i32 = 4;
   const rows = y1 - y0;
   const end = w & ~15;
   let x = 0;
+  // Unrolled loops for the common heights: a loop over rows inside the pixel loop costs 2x.
+  if (rows == 0) {
+    for (; x < end; x += 16) v128.store(out + <usize>x, v128.load(first + <usize>x));
+  } else if (rows == 1) {
+    for (; x < end; x += 16) {
+      const p = first + <usize>x;
+      v128.store(out + <usize>x, vop(v128.load(p), v128.load(p + stride), dilate));
+    }
+  } else if (rows == 2) {
+    for (; x < end; x += 16) {
+      const p = first + <usize>x;
+      v128.store(out + <usize>x, vop(vop(v128.load(p), v128.load(p + stride), dilate), v128.load(p + stride * 2), dilate));
+    }
+  }
   for (; x < end; x += 16) {
     let p = first + <usize>x;
     let v = v128.load(p);
@@ -61,14 +94,56 @@ const DIRECT_COLS: i32 = 4;
   }
 }
 
+/** The vector part of the direct horizontal stage for a constant width; returns where it stopped. */
+@inline function hDirect(a: usize, w: i32, out: usize, cw: i32, combine: bool, dilate: bool): i32 {
+  const end = w & ~15;
+  let x = 0;
+  for (; x < end; x += 16) {
+    const p = a + <usize>x;
+    let v = v128.load(p);
+    if (cw > 1) v = vop(v, v128.load(p, 1), dilate);
+    if (cw > 2) v = vop(v, v128.load(p, 2), dilate);
+    if (cw > 3) v = vop(v, v128.load(p, 3), dilate);
+    if (combine) v = vop(v, v128.load(out + <usize>x), dilate);
+    v128.store(out + <usize>x, v);
+  }
+  return x;
+}
+
 /**
  * Horizontal stage: out[x] = op over k < cw of a[x + k] for x < w (a is a padded row, valid for
  * w + cw - 1 bytes), combined with what `out` holds when `combine`. `b` is a work row of the same size.
  */
 @inline function horizontal(a: usize, b: usize, w: i32, cw: i32, out: usize, combine: bool, dilate: bool): void {
+  // Separate functions per op keep each one small enough for V8 to keep its vectors in registers.
+  if (dilate) horizontalMax(a, b, w, cw, out, combine);
+  else horizontalMin(a, b, w, cw, out, combine);
+}
+
+function horizontalMin(a: usize, b: usize, w: i32, cw: i32, out: usize, combine: bool): void {
+  horizontalImpl(a, b, w, cw, out, combine, false);
+}
+
+function horizontalMax(a: usize, b: usize, w: i32, cw: i32, out: usize, combine: bool): void {
+  horizontalImpl(a, b, w, cw, out, combine, true);
+}
+
+@inline function horizontalImpl(a: usize, b: usize, w: i32, cw: i32, out: usize, combine: bool, dilate: bool): void {
   const end = w & ~15;
   if (cw <= DIRECT_COLS) {
     let x = 0;
+    // One loop per width and combine flag, without branches inside.
+    if (combine) {
+      if (cw == 1) x = hDirect(a, w, out, 1, true, dilate);
+      else if (cw == 2) x = hDirect(a, w, out, 2, true, dilate);
+      else if (cw == 3) x = hDirect(a, w, out, 3, true, dilate);
+      else x = hDirect(a, w, out, 4, true, dilate);
+    } else {
+      if (cw == 1) x = hDirect(a, w, out, 1, false, dilate);
+      else if (cw == 2) x = hDirect(a, w, out, 2, false, dilate);
+      else if (cw == 3) x = hDirect(a, w, out, 3, false, dilate);
+      else x = hDirect(a, w, out, 4, false, dilate);
+    }
     for (; x < end; x += 16) {
       const p = a + <usize>x;
       let v = v128.load(p);
@@ -138,7 +213,104 @@ export function morph(src: usize, dst: usize, w: i32, h: i32, rects: usize, coun
   else morphImpl(src, dst, w, h, rects, count, false, work);
 }
 
+// ---- 3×3 rectangle: the common case, kept in registers ----
+// Two output rows per pass share the middle two input rows (4 row loads per 2 outputs); the
+// horizontal neighbours come from byte shifts of the vertical minima of adjacent blocks.
+
+@inline function left1(prev: v128, cur: v128): v128 {
+  return i8x16.shuffle(prev, cur, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+}
+
+@inline function right1(cur: v128, next: v128): v128 {
+  return i8x16.shuffle(cur, next, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+}
+
+@inline function hop3(prev: v128, cur: v128, next: v128, dilate: bool): v128 {
+  return vop(vop(left1(prev, cur), cur, dilate), right1(cur, next), dilate);
+}
+
+@inline function col3(a: usize, b: usize, c: usize, x: i32, dilate: bool): u32 {
+  const o = <usize>x;
+  return sop(sop(<u32>load<u8>(a + o), <u32>load<u8>(b + o), dilate), <u32>load<u8>(c + o), dilate);
+}
+
+/** Output rows for inputs a (above), b, c, d (below): out0 from a,b,c and out1 from b,c,d. Needs w >= 16. */
+@inline function band3x3(a: usize, b: usize, c: usize, d: usize, out0: usize, out1: usize, w: i32, ident: v128, dilate: bool): void {
+  const full = w >> 4;
+  const tail = (w & 15) != 0;
+  let m = vop(v128.load(b), v128.load(c), dilate);
+  let cur0 = vop(v128.load(a), m, dilate);
+  let cur1 = vop(m, v128.load(d), dilate);
+  let prev0 = ident;
+  let prev1 = ident;
+  const lastX = (full - 1) << 4;
+  for (let x = 0; x < lastX; x += 16) {
+    const o = <usize>(x + 16);
+    m = vop(v128.load(b + o), v128.load(c + o), dilate);
+    const next0 = vop(v128.load(a + o), m, dilate);
+    const next1 = vop(m, v128.load(d + o), dilate);
+    v128.store(out0 + <usize>x, hop3(prev0, cur0, next0, dilate));
+    v128.store(out1 + <usize>x, hop3(prev1, cur1, next1, dilate));
+    prev0 = cur0;
+    prev1 = cur1;
+    cur0 = next0;
+    cur1 = next1;
+  }
+  {
+    let next0 = ident;
+    let next1 = ident;
+    if (tail) {
+      next0 = i8x16.replace_lane(ident, 0, <i8>col3(a, b, c, lastX + 16, dilate));
+      next1 = i8x16.replace_lane(ident, 0, <i8>col3(b, c, d, lastX + 16, dilate));
+    }
+    v128.store(out0 + <usize>lastX, hop3(prev0, cur0, next0, dilate));
+    v128.store(out1 + <usize>lastX, hop3(prev1, cur1, next1, dilate));
+  }
+  if (tail) {
+    // The last 16 pixels, overlapping the previous block.
+    const q = <usize>(w - 16);
+    m = vop(v128.load(b + q), v128.load(c + q), dilate);
+    const c0 = vop(v128.load(a + q), m, dilate);
+    const c1 = vop(m, v128.load(d + q), dilate);
+    let p0 = i8x16.replace_lane(ident, 15, <i8>col3(a, b, c, w - 17, dilate));
+    let p1 = i8x16.replace_lane(ident, 15, <i8>col3(b, c, d, w - 17, dilate));
+    v128.store(out0 + q, hop3(p0, c0, ident, dilate));
+    v128.store(out1 + q, hop3(p1, c1, ident, dilate));
+  }
+}
+
+@inline function morph3x3Impl(src: usize, dst: usize, w: i32, h: i32, dilate: bool, work: usize): void {
+  const identByte: u8 = dilate ? 0 : 255;
+  const ident = i8x16.splat(<i8>identByte);
+  const identRow = work;
+  const spare = work + <usize>((w + 31) & ~15);
+  memory.fill(identRow, identByte, <usize>((w + 31) & ~15));
+  const stride = <usize>w;
+  for (let y = 0; y < h; y += 2) {
+    const a = y > 0 ? src + <usize>(y - 1) * stride : identRow;
+    const b = src + <usize>y * stride;
+    const c = y + 1 < h ? b + stride : identRow;
+    const d = y + 2 < h ? b + stride * 2 : identRow;
+    const out0 = dst + <usize>y * stride;
+    const out1 = y + 1 < h ? out0 + stride : spare;
+    band3x3(a, b, c, d, out0, out1, w, ident, dilate);
+  }
+}
+
+function morph3x3Min(src: usize, dst: usize, w: i32, h: i32, work: usize): void {
+  morph3x3Impl(src, dst, w, h, false, work);
+}
+
+function morph3x3Max(src: usize, dst: usize, w: i32, h: i32, work: usize): void {
+  morph3x3Impl(src, dst, w, h, true, work);
+}
+
 @inline function morphImpl(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, dilate: bool, work: usize): void {
+  if (count == 1 && w >= 16 && load<i32>(rects) == -1 && load<i32>(rects, 4) == 3 && load<i32>(rects, 8) == -1 && load<i32>(rects, 12) == 3) {
+    if (dilate) morph3x3Max(src, dst, w, h, work);
+    else morph3x3Min(src, dst, w, h, work);
+    return;
+  }
   let padLeft = 0;
   let padRight = 0;
   for (let k = 0; k < count; k++) {
@@ -147,54 +319,85 @@ export function morph(src: usize, dst: usize, w: i32, h: i32, rects: usize, coun
     if (-dx > padLeft) padLeft = -dx;
     if (dx + cw - 1 > padRight) padRight = dx + cw - 1;
   }
+  // a: padded row (identity, then the w pixels of a vertical stage at a + padLeft); b: work row.
   const rowBytes = <usize>((w + padLeft + padRight + 63) & ~15);
-  const a = work; // padded row: identity, then the w pixels of a vertical stage at a + padLeft
+  memory.fill(work, dilate ? 0 : 255, rowBytes);
+  // Each path is its own function per op: small functions keep V8's vectors in registers.
+  if (count == 1 && load<i32>(rects, 12) > DIRECT_ROWS) {
+    if (dilate) vhgwMax(src, dst, w, h, rects, work, rowBytes, padLeft);
+    else vhgwMin(src, dst, w, h, rects, work, rowBytes, padLeft);
+  } else {
+    if (dilate) unionMax(src, dst, w, h, rects, count, work, rowBytes, padLeft);
+    else unionMin(src, dst, w, h, rects, count, work, rowBytes, padLeft);
+  }
+}
+
+function vhgwMin(src: usize, dst: usize, w: i32, h: i32, rects: usize, work: usize, rowBytes: usize, padLeft: i32): void {
+  vhgwImpl(src, dst, w, h, rects, work, rowBytes, padLeft, false);
+}
+
+function vhgwMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, work: usize, rowBytes: usize, padLeft: i32): void {
+  vhgwImpl(src, dst, w, h, rects, work, rowBytes, padLeft, true);
+}
+
+function unionMin(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32): void {
+  unionImpl(src, dst, w, h, rects, count, work, rowBytes, padLeft, false);
+}
+
+function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32): void {
+  unionImpl(src, dst, w, h, rects, count, work, rowBytes, padLeft, true);
+}
+
+/** One tall rectangle: van Herk/Gil-Werman down the columns, then the horizontal stage per row. */
+@inline function vhgwImpl(src: usize, dst: usize, w: i32, h: i32, rects: usize, work: usize, rowBytes: usize, padLeft: i32, dilate: bool): void {
+  const a = work;
   const b = work + rowBytes;
-  const ident: u8 = dilate ? 0 : 255;
-  memory.fill(a, ident, rowBytes);
   const mid = a + <usize>padLeft;
   const line = <usize>((w + 31) & ~15);
-  const extra = b + rowBytes; // vHGW rows: ident row, P row, then S rows
-
-  if (count == 1 && load<i32>(rects, 12) > DIRECT_ROWS) {
-    const dx = load<i32>(rects);
-    const cw = load<i32>(rects, 4);
-    const dy = load<i32>(rects, 8);
-    const ch = load<i32>(rects, 12);
-    const hA = a + <usize>(padLeft + dx);
-    const identRow = extra;
-    const pRow = extra + line;
-    const sRows = extra + line * 2;
-    memory.fill(identRow, ident, line);
-    // Output y needs rows s .. s+ch-1 with s = y + dy. Blocks of ch rows start at s = dy.
-    for (let block = dy; block < h + dy; block += ch) {
-      // S[j] = op of rows block+j .. block+ch-1 (suffix minima inside the block).
-      let below = rowPtr(src, w, h, block + ch - 1, identRow);
-      for (let j = ch - 2; j >= 0; j--) {
-        const s = sRows + <usize>j * line;
-        rowOp(rowPtr(src, w, h, block + j, identRow), below, s, w, dilate);
-        below = s;
-      }
-      const sLast = rowPtr(src, w, h, block + ch - 1, identRow);
-      // P = op of rows block+ch .. s+ch-1 (prefix minima of the next block).
-      let p: usize = identRow;
-      for (let j = 0; j < ch; j++) {
-        const y = block + j - dy;
-        if (y >= h) break;
-        if (j == 1) p = rowPtr(src, w, h, block + ch, identRow);
-        else if (j > 1) {
-          rowOp(p, rowPtr(src, w, h, block + ch + j - 1, identRow), pRow, w, dilate);
-          p = pRow;
-        }
-        if (y < 0) continue;
-        const s = j == ch - 1 ? sLast : sRows + <usize>j * line;
-        rowOp(s, p, mid, w, dilate);
-        horizontal(hA, b, w, cw, dst + <usize>y * <usize>w, false, dilate);
-      }
+  const extra = b + rowBytes; // ident row, P row, then S rows
+  const dx = load<i32>(rects);
+  const cw = load<i32>(rects, 4);
+  const dy = load<i32>(rects, 8);
+  const ch = load<i32>(rects, 12);
+  const hA = a + <usize>(padLeft + dx);
+  const identRow = extra;
+  const pRow = extra + line;
+  const sRows = extra + line * 2;
+  memory.fill(identRow, dilate ? 0 : 255, line);
+  // Output y needs rows s .. s+ch-1 with s = y + dy. Blocks of ch rows start at s = dy.
+  for (let block = dy; block < h + dy; block += ch) {
+    // S[j] = op of rows block+j .. block+ch-1 (suffix minima inside the block).
+    let below = rowPtr(src, w, h, block + ch - 1, identRow);
+    for (let j = ch - 2; j >= 0; j--) {
+      const s = sRows + <usize>j * line;
+      rowOp(rowPtr(src, w, h, block + j, identRow), below, s, w, dilate);
+      below = s;
     }
-    return;
+    const sLast = rowPtr(src, w, h, block + ch - 1, identRow);
+    // P = op of rows block+ch .. s+ch-1 (prefix minima of the next block).
+    let p: usize = identRow;
+    for (let j = 0; j < ch; j++) {
+      const y = block + j - dy; // >= 0: blocks start at dy
+      if (y >= h) break;
+      const s = j == ch - 1 ? sLast : sRows + <usize>j * line;
+      if (j > 1) {
+        // P = op(P, next row) and V = op(S[j], P) in one pass.
+        rowOp2(p, rowPtr(src, w, h, block + ch + j - 1, identRow), pRow, s, mid, w, dilate);
+        p = pRow;
+      } else {
+        if (j == 1) p = rowPtr(src, w, h, block + ch, identRow);
+        rowOp(s, p, mid, w, dilate);
+      }
+      horizontal(hA, b, w, cw, dst + <usize>y * <usize>w, false, dilate);
+    }
   }
+}
 
+/** A union of short rectangles: direct vertical op over each one's rows, then its horizontal stage. */
+@inline function unionImpl(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32, dilate: bool): void {
+  const a = work;
+  const b = work + rowBytes;
+  const mid = a + <usize>padLeft;
   for (let y = 0; y < h; y++) {
     const out = dst + <usize>y * <usize>w;
     for (let k = 0; k < count; k++) {
@@ -207,7 +410,7 @@ export function morph(src: usize, dst: usize, w: i32, h: i32, rects: usize, coun
       let y1 = y0 + ch - 1;
       if (y0 < 0) y0 = 0;
       if (y1 >= h) y1 = h - 1;
-      if (y0 > y1) memory.fill(mid, ident, <usize>w);
+      if (y0 > y1) memory.fill(mid, dilate ? 0 : 255, <usize>w);
       else verticalDirect(src, w, y0, y1, mid, dilate);
       horizontal(a + <usize>(padLeft + dx), b, w, cw, out, k > 0, dilate);
     }

@@ -231,7 +231,7 @@ function addRow(cols: usize, row: usize, w: i32, add: bool): void {
 /**
  * Adaptive threshold against the Gaussian-weighted block mean (OpenCV ADAPTIVE_THRESH_GAUSSIAN_C,
  * whose mean is a float32 GaussianBlur with sigma = 0.3 * ((block - 1) / 2 - 1) + 0.8, replicated
- * borders, rounded to u8). Here the blur is separable fixed point: `taps` are block i32 weights in
+ * borders, rounded half to even to u8). Here the blur is separable fixed point: `taps` are block i32 weights in
  * Q15 summing to 1 << 15; the vertical pass keeps a Q6 i16 row, the horizontal pass multiplies
  * pairs of symmetric taps at once with i32x4.dot_i16x8_s. The mean is within about 0.01 of
  * OpenCV's, so only pixels sitting exactly on a rounding edge can differ.
@@ -250,29 +250,52 @@ export function adaptiveGaussian(src: usize, dst: usize, w: i32, h: i32, block: 
   }
   const tapOdd = (r & 1) != 0 ? load<i32>(taps + (<usize>(r - 1) << 2)) : 0;
   const mid = line + (<usize>r << 1); // V[x] at mid + 2x, replicated r entries each side
-  const vEnd = w & ~7;
+  const vEnd16 = w & ~15;
   for (let y = 0; y < h; y++) {
     for (let k = 0; k < block; k++) store<u32>(rows + (<usize>k << 2), <u32>rowAt(src, w, h, y - r + k));
-    // Vertical: V = (sum t[k] * src[y - r + k] + 256) >> 9, Q15 -> Q6.
+    // Vertical: V = (sum t[k] * src[y - r + k] + 256) >> 9, Q15 -> Q6. Symmetric rows are added
+    // first, then two folded rows at a time go through one dot product per 4 pixels.
     const rowC = <usize>load<u32>(rows + (<usize>r << 2));
     const tc = i16x8.splat(<i16>tapC);
+    const half9 = i32x4.splat(256);
     let x = 0;
-    for (; x < vEnd; x += 8) {
-      const c = v128.load8x8_u(rowC + <usize>x);
-      let lo = i32x4.extmul_low_i16x8_u(c, tc);
-      let hi = i32x4.extmul_high_i16x8_u(c, tc);
-      for (let k = 0; k < r; k++) {
-        const a = <usize>load<u32>(rows + (<usize>k << 2));
-        const b = <usize>load<u32>(rows + (<usize>(block - 1 - k) << 2));
-        const f = i16x8.add(v128.load8x8_u(a + <usize>x), v128.load8x8_u(b + <usize>x));
-        const tk = i16x8.splat(<i16>load<i32>(taps + (<usize>k << 2)));
-        lo = i32x4.add(lo, i32x4.extmul_low_i16x8_u(f, tk));
-        hi = i32x4.add(hi, i32x4.extmul_high_i16x8_u(f, tk));
+    for (; x < vEnd16; x += 16) {
+      const c0 = v128.load8x8_u(rowC + <usize>x);
+      const c1 = v128.load8x8_u(rowC + <usize>x, 8);
+      let l0 = i32x4.extmul_low_i16x8_u(c0, tc);
+      let h0 = i32x4.extmul_high_i16x8_u(c0, tc);
+      let l1 = i32x4.extmul_low_i16x8_u(c1, tc);
+      let h1 = i32x4.extmul_high_i16x8_u(c1, tc);
+      for (let p = 0; p < npairs; p++) {
+        const k = 2 * p;
+        const a0 = <usize>load<u32>(rows + (<usize>k << 2)) + <usize>x;
+        const a1 = <usize>load<u32>(rows + (<usize>k << 2), 4) + <usize>x;
+        const b0 = <usize>load<u32>(rows + (<usize>(block - 1 - k) << 2)) + <usize>x;
+        const b1 = <usize>load<u32>(rows + (<usize>(block - 2 - k) << 2)) + <usize>x;
+        const tp = v128.load(pairs + (<usize>p << 4));
+        let f0 = i16x8.add(v128.load8x8_u(a0), v128.load8x8_u(b0));
+        let f1 = i16x8.add(v128.load8x8_u(a1), v128.load8x8_u(b1));
+        l0 = i32x4.add(l0, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), tp));
+        h0 = i32x4.add(h0, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), tp));
+        f0 = i16x8.add(v128.load8x8_u(a0, 8), v128.load8x8_u(b0, 8));
+        f1 = i16x8.add(v128.load8x8_u(a1, 8), v128.load8x8_u(b1, 8));
+        l1 = i32x4.add(l1, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), tp));
+        h1 = i32x4.add(h1, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), tp));
       }
-      const half = i32x4.splat(256);
-      lo = i32x4.shr_s(i32x4.add(lo, half), 9);
-      hi = i32x4.shr_s(i32x4.add(hi, half), 9);
-      v128.store(mid + (<usize>x << 1), i16x8.narrow_i32x4_s(lo, hi));
+      if ((r & 1) != 0) {
+        const a = <usize>load<u32>(rows + (<usize>(r - 1) << 2)) + <usize>x;
+        const b = <usize>load<u32>(rows + (<usize>(r + 1) << 2)) + <usize>x;
+        const tk = i16x8.splat(<i16>tapOdd);
+        let f = i16x8.add(v128.load8x8_u(a), v128.load8x8_u(b));
+        l0 = i32x4.add(l0, i32x4.extmul_low_i16x8_u(f, tk));
+        h0 = i32x4.add(h0, i32x4.extmul_high_i16x8_u(f, tk));
+        f = i16x8.add(v128.load8x8_u(a, 8), v128.load8x8_u(b, 8));
+        l1 = i32x4.add(l1, i32x4.extmul_low_i16x8_u(f, tk));
+        h1 = i32x4.add(h1, i32x4.extmul_high_i16x8_u(f, tk));
+      }
+      const o = mid + (<usize>x << 1);
+      v128.store(o, i16x8.narrow_i32x4_s(i32x4.shr_s(i32x4.add(l0, half9), 9), i32x4.shr_s(i32x4.add(h0, half9), 9)));
+      v128.store(o, i16x8.narrow_i32x4_s(i32x4.shr_s(i32x4.add(l1, half9), 9), i32x4.shr_s(i32x4.add(h1, half9), 9)), 16);
     }
     for (; x < w; x++) {
       let s = <i32>load<u8>(rowC + <usize>x) * tapC;
@@ -291,30 +314,46 @@ export function adaptiveGaussian(src: usize, dst: usize, w: i32, h: i32, block: 
     }
     // Horizontal: mean = (sum t[k] * V[x - r + k] + 2^20) >> 21, Q21 -> integer.
     x = 0;
-    for (; x < vEnd; x += 8) {
+    const half21 = i32x4.splat((1 << 20) - 1);
+    const one = i32x4.splat(1);
+    for (; x < vEnd16; x += 16) {
       const base = line + (<usize>x << 1);
-      const c = v128.load(base + (<usize>r << 1));
-      let lo = i32x4.extmul_low_i16x8_s(c, tc);
-      let hi = i32x4.extmul_high_i16x8_s(c, tc);
+      const c0 = v128.load(base + (<usize>r << 1));
+      const c1 = v128.load(base + (<usize>r << 1), 16);
+      let l0 = i32x4.extmul_low_i16x8_s(c0, tc);
+      let h0 = i32x4.extmul_high_i16x8_s(c0, tc);
+      let l1 = i32x4.extmul_low_i16x8_s(c1, tc);
+      let h1 = i32x4.extmul_high_i16x8_s(c1, tc);
       for (let p = 0; p < npairs; p++) {
         const k = 2 * p;
-        const f0 = i16x8.add(v128.load(base + (<usize>k << 1)), v128.load(base + (<usize>(2 * r - k) << 1)));
-        const f1 = i16x8.add(v128.load(base + (<usize>(k + 1) << 1)), v128.load(base + (<usize>(2 * r - k - 1) << 1)));
+        const a0 = base + (<usize>k << 1);
+        const b0 = base + (<usize>(2 * r - k) << 1);
         const tp = v128.load(pairs + (<usize>p << 4));
-        lo = i32x4.add(lo, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), tp));
-        hi = i32x4.add(hi, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), tp));
+        let f0 = i16x8.add(v128.load(a0), v128.load(b0));
+        let f1 = i16x8.add(v128.load(a0, 2), v128.load(b0 - 2));
+        l0 = i32x4.add(l0, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), tp));
+        h0 = i32x4.add(h0, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), tp));
+        f0 = i16x8.add(v128.load(a0, 16), v128.load(b0, 16));
+        f1 = i16x8.add(v128.load(a0, 18), v128.load(b0, 14));
+        l1 = i32x4.add(l1, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), tp));
+        h1 = i32x4.add(h1, i32x4.dot_i16x8_s(i8x16.shuffle(f0, f1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), tp));
       }
       if ((r & 1) != 0) {
-        const f = i16x8.add(v128.load(base + (<usize>(r - 1) << 1)), v128.load(base + (<usize>(r + 1) << 1)));
+        const a = base + (<usize>(r - 1) << 1);
         const tk = i16x8.splat(<i16>tapOdd);
-        lo = i32x4.add(lo, i32x4.extmul_low_i16x8_s(f, tk));
-        hi = i32x4.add(hi, i32x4.extmul_high_i16x8_s(f, tk));
+        let f = i16x8.add(v128.load(a), v128.load(a, 4));
+        l0 = i32x4.add(l0, i32x4.extmul_low_i16x8_s(f, tk));
+        h0 = i32x4.add(h0, i32x4.extmul_high_i16x8_s(f, tk));
+        f = i16x8.add(v128.load(a, 16), v128.load(a, 20));
+        l1 = i32x4.add(l1, i32x4.extmul_low_i16x8_s(f, tk));
+        h1 = i32x4.add(h1, i32x4.extmul_high_i16x8_s(f, tk));
       }
-      const half = i32x4.splat(1 << 20);
-      lo = i32x4.shr_s(i32x4.add(lo, half), 21);
-      hi = i32x4.shr_s(i32x4.add(hi, half), 21);
-      const m = i16x8.narrow_i32x4_s(lo, hi);
-      v128.store64_lane(mean + <usize>x, i8x16.narrow_i16x8_u(m, m), 0);
+      // Round half to even like OpenCV's float-to-u8 conversion (ties are real for the exact small kernels).
+      l0 = i32x4.shr_s(i32x4.add(i32x4.add(l0, half21), v128.and(i32x4.shr_s(l0, 21), one)), 21);
+      h0 = i32x4.shr_s(i32x4.add(i32x4.add(h0, half21), v128.and(i32x4.shr_s(h0, 21), one)), 21);
+      l1 = i32x4.shr_s(i32x4.add(i32x4.add(l1, half21), v128.and(i32x4.shr_s(l1, 21), one)), 21);
+      h1 = i32x4.shr_s(i32x4.add(i32x4.add(h1, half21), v128.and(i32x4.shr_s(h1, 21), one)), 21);
+      v128.store(mean + <usize>x, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(l0, h0), i16x8.narrow_i32x4_s(l1, h1)));
     }
     for (; x < w; x++) {
       const base = line + (<usize>x << 1);
@@ -322,7 +361,7 @@ export function adaptiveGaussian(src: usize, dst: usize, w: i32, h: i32, block: 
       for (let k = 0; k < r; k++) {
         s += (<i32>load<i16>(base + (<usize>k << 1)) + <i32>load<i16>(base + (<usize>(2 * r - k) << 1))) * load<i32>(taps + (<usize>k << 2));
       }
-      store<u8>(mean + <usize>x, <u8>((s + (1 << 20)) >> 21));
+      store<u8>(mean + <usize>x, <u8>((s + (1 << 20) - 1 + ((s >> 21) & 1)) >> 21));
     }
     const off = <usize>y * <usize>w;
     thresholdAgainstMean(src + off, mean, dst + off, w, t, inverse);

@@ -1,29 +1,68 @@
 // Benchmark cases for the threshold family. Template for a new family: build inputs once in
 // WASM memory, give opencv.js the same pixels in its heap, and name the native case.
-import { allocImage, threshold } from "../../src/index.js";
+import { adaptiveThreshold, allocImage, otsuThreshold, threshold, triangleThreshold } from "../../src/index.js";
 import { type BenchCase, type BenchContext, fillRealistic } from "../harness.js";
 
 const SIZES = [[640, 480], [1920, 1080]] as const;
 
 export function cases({ cv }: BenchContext): BenchCase[] {
-  return SIZES.map(([w, h]) => {
+  return SIZES.flatMap(([w, h]) => {
     const img = allocImage(w, h, 1);
     fillRealistic(img.data, w);
     const out = allocImage(w, h, 1);
     const src = cv.matFromArray(h, w, cv.CV_8UC1, img.data);
     const dst = new cv.Mat();
-    return {
-      kernel: "threshold binary",
-      size: `${w}x${h}`,
-      ours: () => threshold(img, { value: 127, out }),
-      opencvjs: { run: () => cv.threshold(src, dst, 127, 255, cv.THRESH_BINARY), dispose: () => (src.delete(), dst.delete()) },
-      native: { name: "threshold binary", args: { value: 127 }, inputs: { img: { width: w, height: h, channels: 1, data: img.data.slice() } } },
-      floorBytes: w * h,
-      targets: w === 1920 ? [
-        { label: "≥5× opencv.js", check: (r) => (r.vsOpencvjs ?? 0) >= 5 },
-        { label: "≤3× memcpy", check: (r) => r.vsFloor <= 3 },
-      ] : [],
-      dispose: () => (img.dispose(), out.dispose()),
-    } satisfies BenchCase;
+    const native = (name: string, args: Record<string, unknown>) => ({ name, args, inputs: { img: { width: w, height: h, channels: 1, data: img.data.slice() } } });
+    const vsCv = { label: "≥5× opencv.js", check: (r: { vsOpencvjs?: number }) => (r.vsOpencvjs ?? 0) >= 5 };
+    const list: BenchCase[] = [
+      {
+        kernel: "threshold binary",
+        size: `${w}x${h}`,
+        ours: () => threshold(img, { value: 127, out }),
+        opencvjs: { run: () => cv.threshold(src, dst, 127, 255, cv.THRESH_BINARY) },
+        native: native("threshold binary", { value: 127 }),
+        floorBytes: w * h,
+        targets: w === 1920 ? [vsCv, { label: "≤3× memcpy", check: (r) => r.vsFloor <= 3 }] : [],
+      },
+      {
+        kernel: "threshold Otsu",
+        size: `${w}x${h}`,
+        ours: () => otsuThreshold(img, { out }),
+        opencvjs: { run: () => cv.threshold(src, dst, 0, 255, cv.THRESH_BINARY | cv.THRESH_OTSU) },
+        native: native("threshold Otsu", {}),
+        floorBytes: w * h,
+        targets: w === 1920 ? [vsCv] : [],
+      },
+      {
+        kernel: "threshold triangle",
+        size: `${w}x${h}`,
+        ours: () => triangleThreshold(img, { out }),
+        opencvjs: { run: () => cv.threshold(src, dst, 0, 255, cv.THRESH_BINARY | cv.THRESH_TRIANGLE) },
+        native: native("threshold triangle", {}),
+        floorBytes: w * h,
+        targets: w === 1920 ? [vsCv] : [],
+      },
+      {
+        kernel: "adaptive mean 31",
+        size: `${w}x${h}`,
+        ours: () => adaptiveThreshold(img, { method: "mean", blockSize: 31, c: 5, out }),
+        opencvjs: { run: () => cv.adaptiveThreshold(src, dst, 255, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY, 31, 5) },
+        native: native("adaptive", { method: "mean", blockSize: 31, c: 5 }),
+        floorBytes: w * h,
+        targets: w === 1920 ? [vsCv] : [],
+      },
+      {
+        kernel: "adaptive gaussian 31",
+        size: `${w}x${h}`,
+        ours: () => adaptiveThreshold(img, { method: "gaussian", blockSize: 31, c: 5, out }),
+        opencvjs: { run: () => cv.adaptiveThreshold(src, dst, 255, cv.ADAPTIVE_THRESH_GAUSSIAN_C, cv.THRESH_BINARY, 31, 5) },
+        native: native("adaptive", { method: "gaussian", blockSize: 31, c: 5 }),
+        floorBytes: w * h,
+        targets: w === 1920 ? [vsCv] : [],
+      },
+    ];
+    // The Mats and images are shared by the cases of one size: free them after the last one.
+    list[list.length - 1]!.dispose = () => (img.dispose(), out.dispose(), src.delete(), dst.delete());
+    return list;
   });
 }

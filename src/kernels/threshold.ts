@@ -1,6 +1,6 @@
 // Thresholding: fixed, Otsu, triangle, adaptive. Masks are 0/255 like OpenCV's.
 import type { Image, Mask } from "../core/image.js";
-import { inputPointer, outputTarget, scratch, type WasmBuffer } from "../core/memory.js";
+import { addressOf, inputPointer, outputTarget, scratch, type WasmBuffer } from "../core/memory.js";
 import * as v from "../core/validate.js";
 import { kernels } from "../core/wasm.js";
 
@@ -25,13 +25,22 @@ export interface ThresholdOptions extends MaskOutput {
   inverse?: boolean;
 }
 
-/** Validates `out` for a mask of `img`'s size and returns its data. */
-export function maskOut(name: string, img: Image, out: Image | undefined): Uint8Array | undefined {
+/**
+ * Validates `out` for a mask of `img`'s size. Read `out.data` only after the call's last scratch
+ * allocation: memory growth detaches views taken earlier.
+ */
+export function maskOut(name: string, img: Image, out: Image | undefined): Image | undefined {
   if (out === undefined) return undefined;
   v.image(name, out, [1]);
   v.sameSize("the input", img, name, out);
   if (out.stride !== undefined && out.stride !== out.width) v.invalidParameter(`${name}.stride`, `packed rows (${out.width})`, out.stride);
-  return out.data;
+  return out;
+}
+
+/** True when `out` lives in WASM memory over bytes [ptr, ptr + n) (the kernel would read what it writes). */
+export function outOverlaps(out: Image | undefined, ptr: number, n: number): boolean {
+  const at = out === undefined ? -1 : addressOf(out.data);
+  return at >= 0 && at < ptr + n && ptr < at + n;
 }
 
 /** Wraps mask bytes in the image type. */
@@ -54,7 +63,7 @@ export function threshold(img: Image, options: ThresholdOptions): Mask {
   const out = maskOut("options.out", img, o.out);
   const n = img.width * img.height;
   const src = inputPointer(img, "threshold.in");
-  const dst = outputTarget(n, out, "threshold.out");
+  const dst = outputTarget(n, out?.data, "threshold.out");
   // OpenCV compares u8 pixels against floor(value), clamped to the u8 range.
   const t = Math.floor(Math.max(-1, Math.min(255, value)));
   k().thresholdBinary(src, dst.ptr, n, t, inverse);
@@ -83,7 +92,7 @@ const FLT_EPSILON = 1.1920928955078125e-7;
  * OpenCV's getThreshVal_Otsu_8u, step for step in doubles (same operations, same order, same
  * tie-breaking: the first maximum wins, and bins where either class is empty are skipped).
  */
-export function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
+function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
   const scale = 1 / total;
   let mu = 0;
   for (let i = 0; i < 256; i++) mu += i * h[i]!;
@@ -110,7 +119,7 @@ export function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
 }
 
 /** OpenCV's getThreshVal_Triangle_8u: the histogram is flipped when its peak is nearer the left end. */
-export function triangleFromHistogram(hist: ArrayLike<number>): number {
+function triangleFromHistogram(hist: ArrayLike<number>): number {
   const N = 256;
   const h = Array.from({ length: N }, (_, i) => hist[i]!);
   let left = 0;
@@ -178,7 +187,7 @@ function autoThreshold(img: Image, options: AutoThresholdOptions | undefined, pi
   const n = img.width * img.height;
   const src = inputPointer(img, "threshold.in");
   const t = pick(histogram(src, n), n);
-  const dst = outputTarget(n, out, "threshold.out");
+  const dst = outputTarget(n, out?.data, "threshold.out");
   k().thresholdBinary(src, dst.ptr, n, Math.max(-1, Math.min(255, t)), inverse);
   return { threshold: t, mask: asMask(img, dst.finish()) };
 }
@@ -245,40 +254,41 @@ export function adaptiveThreshold(img: Image, options: AdaptiveThresholdOptions)
   const { width: w, height: h } = img;
   const n = w * h;
   const src = inputPointer(img, "adaptive.in");
-  let dst = outputTarget(n, out, "adaptive.out");
-  // The kernel reads rows around the one it writes, so it cannot write over its input.
-  if (dst.ptr < src + n && src < dst.ptr + n) {
-    const direct = dst;
-    const tmp = scratch("adaptive.tmp", n);
-    dst = {
-      ptr: tmp.ptr,
-      finish: () => {
-        const result = direct.finish();
-        result.set(tmp.u8.subarray(0, n));
-        return result;
-      },
-    };
-  }
   // OpenCV: binary keeps src - mean > -ceil(c); inverse keeps src - mean <= -floor(c).
   const t = Math.max(-256, Math.min(255, inverse ? -Math.floor(c) : -Math.ceil(c)));
+  // Scratch first, the output view last (allocation may grow memory and detach earlier views).
+  const bufs = method === "mean"
+    ? [scratch("adaptive.cols", 4 * (w + block + 8) + 64), scratch("adaptive.sums", 4 * (w + 16) + 64), scratch("adaptive.mean", w + 32)]
+    : [scratch("adaptive.taps", 20 * block + 64), scratch("adaptive.rows", 4 * block), scratch("adaptive.line", 2 * (w + block) + 64), scratch("adaptive.mean", w + 32)];
+  // The kernel reads rows around the one it writes, so it cannot write over its input.
+  const inPlace = outOverlaps(out, src, n);
+  const tmp = inPlace ? scratch("adaptive.tmp", n) : null;
+  const dst = outputTarget(n, out?.data, "adaptive.out");
+  const to = tmp ? tmp.ptr : dst.ptr;
   if (method === "mean") {
-    const cols = scratch("adaptive.cols", 4 * (w + block + 8) + 64);
-    const sums = scratch("adaptive.sums", 4 * (w + 16) + 64);
-    const mean = scratch("adaptive.mean", w + 32);
-    k().adaptiveMean(src, dst.ptr, w, h, block, t, inverse, cols.ptr, sums.ptr, mean.ptr);
+    k().adaptiveMean(src, to, w, h, block, t, inverse, bufs[0]!.ptr, bufs[1]!.ptr, bufs[2]!.ptr);
   } else {
-    const taps = scratch("adaptive.taps", 20 * block + 64);
-    gaussianTaps(block, taps.view(Int32Array));
-    const rows = scratch("adaptive.rows", 4 * block);
-    const line = scratch("adaptive.line", 2 * (w + block) + 64);
-    const mean = scratch("adaptive.mean", w + 32);
-    k().adaptiveGaussian(src, dst.ptr, w, h, block, t, inverse, taps.ptr, rows.ptr, line.ptr, mean.ptr);
+    gaussianTaps(block, bufs[0]!.view(Int32Array));
+    k().adaptiveGaussian(src, to, w, h, block, t, inverse, bufs[0]!.ptr, bufs[1]!.ptr, bufs[2]!.ptr, bufs[3]!.ptr);
   }
+  if (tmp) new Uint8Array(tmp.u8.buffer).copyWithin(dst.ptr, tmp.ptr, tmp.ptr + n);
   return asMask(img, dst.finish());
 }
 
+/** OpenCV's getGaussianKernel uses fixed tables for sizes up to 7 when sigma is automatic (as here). */
+const SMALL_GAUSSIANS: Record<number, readonly number[]> = {
+  3: [0.25, 0.5, 0.25],
+  5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
+  7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
+};
+
 /** Fixed-point taps (Q15, summing to exactly 1 << 15) of OpenCV's Gaussian for this block size. */
 function gaussianTaps(block: number, out: Int32Array): void {
+  const small = SMALL_GAUSSIANS[block];
+  if (small) {
+    for (let i = 0; i < block; i++) out[i] = small[i]! * 32768; // exact in Q15
+    return;
+  }
   const sigma = 0.3 * ((block - 1) * 0.5 - 1) + 0.8;
   const r = block >> 1;
   let sum = 0;

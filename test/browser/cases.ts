@@ -3,6 +3,23 @@
 // or a list of numbers. Plain code only: this file is also bundled for the browser.
 type Lib = any;
 
+/**
+ * FNV-1a (32-bit) over the bytes of a typed array, or of a number list taken as float64s, as
+ * "hex:byteLength". The one hash of every same-bits check (Node, Chromium, x64, arm64).
+ *
+ * @example
+ * hashBytes(new Uint8Array([1, 2, 3])); // "56cf37ab:3"
+ */
+export function hashBytes(view: ArrayBufferView | number[]): string {
+  const bytes = ArrayBuffer.isView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(Float64Array.from(view).buffer);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16) + ":" + bytes.length;
+}
+
 function pattern(width: number, height: number, channels: number, seed: number) {
   const data = new Uint8Array(width * height * channels);
   let s = seed >>> 0;

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as edgeseg from "../../src/index.js";
-import { SAME_BITS_CASES } from "./cases.js";
+import { SAME_BITS_CASES, hashBytes } from "./cases.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
@@ -47,18 +47,9 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-/** FNV-1a over the bytes of any typed array or number list, the same function in both worlds. */
-const HASH_SOURCE = `(view) => {
-  const bytes = ArrayBuffer.isView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(Float64Array.from(view).buffer);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-  return h.toString(16) + ":" + bytes.length;
-}`;
-
 describe("same bits in Node and Chromium", () => {
   it("every case hashes identically", async () => {
-    const hash = new Function(`return ${HASH_SOURCE}`)() as (v: ArrayBufferView | number[]) => string;
-    const inNode = Object.fromEntries(SAME_BITS_CASES.map((c) => [c.name, hash(c.run(edgeseg))]));
+    const inNode = Object.fromEntries(SAME_BITS_CASES.map((c) => [c.name, hashBytes(c.run(edgeseg))]));
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -67,8 +58,8 @@ describe("same bits in Node and Chromium", () => {
     const inBrowser = (await page.evaluate(`(async () => {
       const lib = await import(${JSON.stringify(`${origin}/dist/web/edgeseg.js`)});
       await lib.init(${JSON.stringify(`${origin}/build/edgeseg.wasm`)});
-      const { SAME_BITS_CASES: cases } = await import(${JSON.stringify(`${origin}/dist/test-browser/cases.js`)});
-      const hash = ${HASH_SOURCE};
+      // The bundled copy of cases.ts: the same cases and the same hashBytes as in Node.
+      const { SAME_BITS_CASES: cases, hashBytes: hash } = await import(${JSON.stringify(`${origin}/dist/test-browser/cases.js`)});
       const out = { __simd: String(lib.hasSimd()) };
       for (const c of cases) out[c.name] = hash(c.run(lib));
       return out;

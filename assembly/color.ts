@@ -93,68 +93,55 @@ export function yuyvToGray(src: usize, dst: usize, n: i32): void {
 
 // ---- YUV → RGB ----
 
-/** One channel of 4 pixels: (y' + uv) >> 20 as i32x4. */
-@inline function ch4(y: v128, uv: v128): v128 {
-  return i32x4.shr_s(i32x4.add(y, uv), 20);
-}
-
-/** Saturates 16 i32 values (4 vectors) to u8. */
-@inline function pack16(a: v128, b: v128, c: v128, d: v128): v128 {
-  return i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
-}
-
-/** Stores 16 R, G, B bytes interleaved as 48 bytes of RGB. */
-@inline function storeRgb16(dst: usize, r: v128, g: v128, b: v128): void {
-  // out0 = R0 G0 B0 R1 G1 B1 R2 G2 B2 R3 G3 B3 R4 G4 B4 R5
-  const rg0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 1, 2, 18, 2, 3, 19, 3, 4, 20, 4, 5);
-  v128.store(dst, i8x16.shuffle(rg0, b, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
-  // out1 = G5 B5 R6 G6 B6 R7 G7 B7 R8 G8 B8 R9 G9 B9 R10 G10
-  const rg1 = i8x16.shuffle(r, g, 21, 5, 6, 22, 6, 7, 23, 7, 8, 24, 8, 9, 25, 9, 10, 26);
-  v128.store(dst, i8x16.shuffle(rg1, b, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
-  // out2 = B10 R11 G11 B11 R12 G12 B12 R13 G13 B13 R14 G14 B14 R15 G15 B15
-  const rg2 = i8x16.shuffle(r, g, 10, 11, 27, 11, 12, 28, 12, 13, 29, 13, 14, 30, 14, 15, 31, 15);
-  v128.store(dst, i8x16.shuffle(rg2, b, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
-}
+// Layout of the vector path: pixels are handled as chroma pairs (2k, 2k+1). A "group" is 4 pairs
+// (8 pixels) with i32 lanes = pairs: ye/yo = max(Y-16, 0) of the even/odd pixel, u/v = raw chroma.
+// Every chroma term then serves both pixels of its lane without any lane duplication, and the
+// -128 and the rounding half fold into per-channel constants: R = (ye*CY + v*CVR + KR) >> 20, …
+const KR: i32 = YUV_HALF - 128 * CVR;
+const KG: i32 = YUV_HALF - 128 * (CVG + CUG);
+const KB: i32 = YUV_HALF - 128 * CUB;
 
 /**
- * 16 pixels of RGB from 16 Y bytes and 8 U and 8 V bytes (each chroma sample covers two adjacent
- * pixels; `u8`/`v8` hold them in their low 8 lanes).
+ * One group (8 pixels, 24 bytes at `dst`). Output: 12 bytes (4 pixels = pairs a, b) come from one
+ * vector [Re_a Re_b Ro_a Ro_b Ge_a Ge_b Go_a Go_b Be_a Be_b Bo_a Bo_b …] and one pshufb, built
+ * with 64-bit unpacks and saturating packs (single-instruction shuffles on x64). The second
+ * 12-byte chunk is stored exactly (8 + 4 bytes) so nothing past the group is written.
  */
-@inline function yuv16(dst: usize, y16: v128, u8: v128, v8: v128): void {
+@inline function yuvGroup(dst: usize, ye: v128, yo: v128, u: v128, v: v128): void {
   const cy = i32x4.splat(CY);
-  const half = i32x4.splat(YUV_HALF);
-  // y' = max(Y - 16, 0) * CY, 4 pixels per vector
+  const yE = i32x4.mul(ye, cy);
+  const yO = i32x4.mul(yo, cy);
+  const rc = i32x4.add(i32x4.mul(v, i32x4.splat(CVR)), i32x4.splat(KR));
+  const gc = i32x4.add(i32x4.add(i32x4.mul(v, i32x4.splat(CVG)), i32x4.mul(u, i32x4.splat(CUG))), i32x4.splat(KG));
+  const bc = i32x4.add(i32x4.mul(u, i32x4.splat(CUB)), i32x4.splat(KB));
+  const re = i32x4.shr_s(i32x4.add(yE, rc), 20);
+  const ro = i32x4.shr_s(i32x4.add(yO, rc), 20);
+  const ge = i32x4.shr_s(i32x4.add(yE, gc), 20);
+  const go = i32x4.shr_s(i32x4.add(yO, gc), 20);
+  const be = i32x4.shr_s(i32x4.add(yE, bc), 20);
+  const bo = i32x4.shr_s(i32x4.add(yO, bc), 20);
+  // Pairs 0,1 and 2,3 of each channel, even pixel's lanes first.
+  const r0 = i64x2.shuffle(re, ro, 0, 2);
+  const r1 = i64x2.shuffle(re, ro, 1, 3);
+  const g0 = i64x2.shuffle(ge, go, 0, 2);
+  const g1 = i64x2.shuffle(ge, go, 1, 3);
+  const b0 = i64x2.shuffle(be, bo, 0, 2);
+  const b1 = i64x2.shuffle(be, bo, 1, 3);
+  const m = i8x16(0, 4, 8, 2, 6, 10, 1, 5, 9, 3, 7, 11, Z, Z, Z, Z);
+  const p0 = i8x16.swizzle(i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, g0), i16x8.narrow_i32x4_s(b0, b1)), m);
+  const p1 = i8x16.swizzle(i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r1, g1), i16x8.narrow_i32x4_s(b1, b0)), m);
+  v128.store(dst, p0);
+  v128.store64_lane(dst, p1, 0, 12);
+  v128.store32_lane(dst, p1, 2, 20);
+}
+
+/** 16 pixels from 16 Y bytes and 8 U and 8 V as the low bytes of i16 lanes (u16, v16). */
+@inline function yuv16(dst: usize, y16: v128, u16: v128, v16: v128): void {
   const ys = i8x16.sub_sat_u(y16, i8x16.splat(16));
-  const ylo = i16x8.extend_low_i8x16_u(ys);
-  const yhi = i16x8.extend_high_i8x16_u(ys);
-  const y0 = i32x4.mul(i32x4.extend_low_i16x8_u(ylo), cy);
-  const y1 = i32x4.mul(i32x4.extend_high_i16x8_u(ylo), cy);
-  const y2 = i32x4.mul(i32x4.extend_low_i16x8_u(yhi), cy);
-  const y3 = i32x4.mul(i32x4.extend_high_i16x8_u(yhi), cy);
-  // Chroma - 128 as i32, 4 samples per vector.
-  const u16 = i16x8.sub(i16x8.extend_low_i8x16_u(u8), i16x8.splat(128));
-  const v16 = i16x8.sub(i16x8.extend_low_i8x16_u(v8), i16x8.splat(128));
-  const ua = i32x4.extend_low_i16x8_s(u16);
-  const ub = i32x4.extend_high_i16x8_s(u16);
-  const va = i32x4.extend_low_i16x8_s(v16);
-  const vb = i32x4.extend_high_i16x8_s(v16);
-  const ra = i32x4.add(i32x4.mul(va, i32x4.splat(CVR)), half);
-  const rb = i32x4.add(i32x4.mul(vb, i32x4.splat(CVR)), half);
-  const ga = i32x4.add(i32x4.add(i32x4.mul(va, i32x4.splat(CVG)), i32x4.mul(ua, i32x4.splat(CUG))), half);
-  const gb = i32x4.add(i32x4.add(i32x4.mul(vb, i32x4.splat(CVG)), i32x4.mul(ub, i32x4.splat(CUG))), half);
-  const ba = i32x4.add(i32x4.mul(ua, i32x4.splat(CUB)), half);
-  const bb = i32x4.add(i32x4.mul(ub, i32x4.splat(CUB)), half);
-  // Each chroma term serves two pixels: [c0 c0 c1 c1] and [c2 c2 c3 c3].
-  const r = pack16(
-    ch4(y0, i32x4.shuffle(ra, ra, 0, 0, 1, 1)), ch4(y1, i32x4.shuffle(ra, ra, 2, 2, 3, 3)),
-    ch4(y2, i32x4.shuffle(rb, rb, 0, 0, 1, 1)), ch4(y3, i32x4.shuffle(rb, rb, 2, 2, 3, 3)));
-  const g = pack16(
-    ch4(y0, i32x4.shuffle(ga, ga, 0, 0, 1, 1)), ch4(y1, i32x4.shuffle(ga, ga, 2, 2, 3, 3)),
-    ch4(y2, i32x4.shuffle(gb, gb, 0, 0, 1, 1)), ch4(y3, i32x4.shuffle(gb, gb, 2, 2, 3, 3)));
-  const b = pack16(
-    ch4(y0, i32x4.shuffle(ba, ba, 0, 0, 1, 1)), ch4(y1, i32x4.shuffle(ba, ba, 2, 2, 3, 3)),
-    ch4(y2, i32x4.shuffle(bb, bb, 0, 0, 1, 1)), ch4(y3, i32x4.shuffle(bb, bb, 2, 2, 3, 3)));
-  storeRgb16(dst, r, g, b);
+  const ye = v128.and(ys, i16x8.splat(0xff));
+  const yo = i16x8.shr_u(ys, 8);
+  yuvGroup(dst, i32x4.extend_low_i16x8_u(ye), i32x4.extend_low_i16x8_u(yo), i32x4.extend_low_i16x8_u(u16), i32x4.extend_low_i16x8_u(v16));
+  yuvGroup(dst + 24, i32x4.extend_high_i16x8_u(ye), i32x4.extend_high_i16x8_u(yo), i32x4.extend_high_i16x8_u(u16), i32x4.extend_high_i16x8_u(v16));
 }
 
 @inline function sat(v: i32): u8 {
@@ -180,15 +167,14 @@ function yuv420Row(yRow: usize, uRow: usize, vRow: usize, cstep: i32, dst: usize
   if (cstep == 2) {
     // NV12: 16 interleaved UV bytes give 8 U and 8 V.
     for (; x + 16 <= width; x += 16) {
+      // 16 interleaved UV bytes as i16 lanes: U in the low byte, V in the high byte.
       const uv = v128.load(uRow + <usize>x);
-      const u = i8x16.shuffle(uv, uv, 0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
-      const v = i8x16.shuffle(uv, uv, 1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
-      yuv16(dst + <usize>(x * 3), v128.load(yRow + <usize>x), u, v);
+      yuv16(dst + <usize>(x * 3), v128.load(yRow + <usize>x), v128.and(uv, i16x8.splat(0xff)), i16x8.shr_u(uv, 8));
     }
   } else {
     for (; x + 16 <= width; x += 16) {
       const c = <usize>(x >> 1);
-      yuv16(dst + <usize>(x * 3), v128.load(yRow + <usize>x), v128.load64_zero(uRow + c), v128.load64_zero(vRow + c));
+      yuv16(dst + <usize>(x * 3), v128.load(yRow + <usize>x), v128.load8x8_u(uRow + c), v128.load8x8_u(vRow + c));
     }
   }
   for (; x < width; x++) {
@@ -219,14 +205,13 @@ export function i420ToRgb(src: usize, dst: usize, width: i32, height: i32): void
 /** Packed YUYV (Y0 U Y1 V per pixel pair) → RGB, as cvtColor(COLOR_YUV2RGB_YUYV). `n` = pixels (even). */
 export function yuyvToRgb(src: usize, dst: usize, n: i32): void {
   let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const p = src + <usize>(i * 2);
-    const a = v128.load(p);
-    const b = v128.load(p, 16);
-    const y = i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const u = i8x16.shuffle(a, b, 1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0);
-    const v = i8x16.shuffle(a, b, 3, 7, 11, 15, 19, 23, 27, 31, 0, 0, 0, 0, 0, 0, 0, 0);
-    yuv16(dst + <usize>(i * 3), y, u, v);
+  // 4 bytes Y0 U Y1 V = one pair = one i32 lane: each component is a shift and a mask away.
+  const ysub = i32x4.splat(0x00100010); // 16 off both Y bytes, saturating
+  const lo = i32x4.splat(0xff);
+  for (; i + 8 <= n; i += 8) {
+    const a = v128.load(src + <usize>(i * 2));
+    const ys = i8x16.sub_sat_u(a, ysub);
+    yuvGroup(dst + <usize>(i * 3), v128.and(ys, lo), v128.and(i32x4.shr_u(ys, 16), lo), v128.and(i32x4.shr_u(a, 8), lo), i32x4.shr_u(a, 24));
   }
   for (; i < n; i++) {
     const pair = src + <usize>((i >> 1) * 4);

@@ -159,61 +159,104 @@ export function resizeNearest(
 /**
  * INTER_AREA with integer factors kx × ky (OpenCV's resizeAreaFast_): each output element is the
  * mean of its block, (sum + 2) >> 2 for 2×2 and round-half-even(f32(sum) * f32(1/area)) otherwise.
- * `colSum` is a u32 scratch row of `rowBytes` elements (sums of ky source rows).
+ * Blocks of 4 output elements (table `blk`, 48 bytes each: two i32 window offsets, the first -1 for
+ * a scalar block, the second -1 when one window suffices, then two swizzle masks): per source row
+ * one or two swizzles put the ≤ 4 taps of each element into the 4 bytes of its i32 lane, and two
+ * pairwise widening adds sum them (u8 → u16 → u32), so each block costs a few ops per row.
+ * Scalar blocks and the tail read taps through the element's offsets (kx ≤ 4 only; larger kx or
+ * windows that do not fit make every block scalar, see src/kernels/resize.ts).
  */
 export function resizeAreaFast(
-  src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32, dh: i32, kx: i32, ky: i32, colSum: usize,
+  src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32, dh: i32, kx: i32, ky: i32, blk: usize, nblk: i32,
 ): void {
   const scale: f32 = <f32>1.0 / <f32>(kx * ky);
+  const vscale = f32x4.splat(scale);
+  // f32 + 1.5·2^23 rounds to an integer, half to even (= cvRound), for 0 <= x < 2^22: the low bits are the result.
+  const magic = f32x4.splat(12582912.0);
   const two = kx == 2 && ky == 2;
-  const used = n * kx; // source elements covered by the output
   for (let y = 0; y < dh; y++) {
     const r = src + <usize>(y * ky * rowBytes);
-    // Column sums of the ky rows, 16 bytes at a time into u32 lanes.
-    let x = 0;
-    for (; x + 16 <= used; x += 16) {
-      let lo = i16x8.extend_low_i8x16_u(v128.load(r + <usize>x));
-      let hi = i16x8.extend_high_i8x16_u(v128.load(r + <usize>x));
-      let s0 = i32x4.extend_low_i16x8_u(lo);
-      let s1 = i32x4.extend_high_i16x8_u(lo);
-      let s2 = i32x4.extend_low_i16x8_u(hi);
-      let s3 = i32x4.extend_high_i16x8_u(hi);
-      for (let k = 1; k < ky; k++) {
-        const v = v128.load(r + <usize>(k * rowBytes + x));
-        lo = i16x8.extend_low_i8x16_u(v);
-        hi = i16x8.extend_high_i8x16_u(v);
-        s0 = i32x4.add(s0, i32x4.extend_low_i16x8_u(lo));
-        s1 = i32x4.add(s1, i32x4.extend_high_i16x8_u(lo));
-        s2 = i32x4.add(s2, i32x4.extend_low_i16x8_u(hi));
-        s3 = i32x4.add(s3, i32x4.extend_high_i16x8_u(hi));
-      }
-      const c = colSum + (<usize>x << 2);
-      v128.store(c, s0);
-      v128.store(c, s1, 16);
-      v128.store(c, s2, 32);
-      v128.store(c, s3, 48);
-    }
-    for (; x < used; x++) {
-      let s: i32 = 0;
-      for (let k = 0; k < ky; k++) s += <i32>load<u8>(r + <usize>(k * rowBytes + x));
-      store<i32>(colSum + (<usize>x << 2), s);
-    }
     const d = dst + <usize>(y * n);
-    // Row sums of kx columns (same channel, cn apart), then the mean.
-    const step = <usize>(cn << 2);
-    const block = <usize>(kx * cn) << 2;
-    let col = colSum;
-    for (let dx = 0, e = 0; e < n; dx++) {
-      for (let c = 0; c < cn; c++, e++) {
-        let p = col + (<usize>c << 2);
-        let s: i32 = 0;
-        for (let k = 0; k < kx; k++, p += step) s += load<i32>(p);
-        const v = two ? (s + 2) >> 2 : <i32>nearest(<f32>s * scale);
-        store<u8>(d + <usize>e, <u8>(v > 255 ? 255 : v));
+    for (let b = 0; b < nblk; b++) {
+      const t = blk + <usize>(b * 48);
+      const base0 = load<i32>(t);
+      if (base0 < 0) {
+        for (let e = b << 2; e < (b << 2) + 4; e++) store<u8>(d + <usize>e, areaFastScalar(r, rowBytes, cn, e, kx, ky, scale, two));
+        continue;
       }
-      col += block;
+      const base1 = load<i32>(t, 4);
+      const m0 = v128.load(t, 16);
+      const m1 = v128.load(t, 32);
+      let acc = i16x8.splat(0);
+      let row = r;
+      for (let k = 0; k < ky; k++, row += <usize>rowBytes) {
+        let taps = i8x16.swizzle(v128.load(row + <usize>base0), m0);
+        if (base1 >= 0) taps = v128.or(taps, i8x16.swizzle(v128.load(row + <usize>base1), m1));
+        acc = i16x8.add(acc, i16x8.extadd_pairwise_i8x16_u(taps));
+      }
+      const sum = i32x4.extadd_pairwise_i16x8_u(acc);
+      let q: v128;
+      if (two) q = i32x4.shr_u(i32x4.add(sum, i32x4.splat(2)), 2);
+      else q = i32x4.sub(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(sum), vscale), magic), magic_bits());
+      const q16 = i16x8.narrow_i32x4_s(q, q);
+      v128.store32_lane(d + (<usize>b << 2), i8x16.narrow_i16x8_u(q16, q16), 0);
+    }
+    for (let e = nblk << 2; e < n; e++) store<u8>(d + <usize>e, areaFastScalar(r, rowBytes, cn, e, kx, ky, scale, two));
+  }
+}
+
+@inline function magic_bits(): v128 {
+  return i32x4.splat(0x4b400000);
+}
+
+/** One element of resizeAreaFast the plain way (same arithmetic). */
+@inline function areaFastScalar(r: usize, rowBytes: i32, cn: i32, e: i32, kx: i32, ky: i32, scale: f32, two: bool): u8 {
+  const dx = e / cn;
+  const first = <usize>(dx * kx * cn + (e - dx * cn));
+  let s: i32 = 0;
+  for (let k = 0; k < ky; k++) {
+    const p = r + <usize>(k * rowBytes) + first;
+    for (let j = 0; j < kx; j++) s += <i32>load<u8>(p + <usize>(j * cn));
+  }
+  const v = two ? (s + 2) >> 2 : <i32>nearest(<f32>s * scale);
+  return <u8>(v > 255 ? 255 : v);
+}
+
+/**
+ * One source row through the horizontal area pass: buf[e] = sum over k of S[si(e,k)] * alpha(e,k).
+ * Blocks of 4 output elements: per tap, one 16-byte window and a swizzle put the 4 source bytes
+ * straight into i32 lanes, then convert, multiply by the 4 weights and add (per lane the same f32
+ * operations, in the same order, as the scalar form). Block table (bstride bytes per block): K
+ * window offsets (i32; the first -1 = scalar block), then K masks, then K f32x4 weights, 16-aligned.
+ */
+function areaRow(S: usize, buf: usize, n: i32, cn: i32, xtab: usize, K: i32, blk: usize, bstride: i32): void {
+  const nblk = n >> 2;
+  const maskOff = <usize>((K * 4 + 15) & ~15);
+  const wOff = maskOff + (<usize>K << 4);
+  for (let b = 0; b < nblk; b++) {
+    const p = blk + <usize>(b * bstride);
+    if (load<i32>(p) >= 0) {
+      let acc = f32x4.splat(0);
+      for (let k = 0; k < K; k++) {
+        const taps = i8x16.swizzle(v128.load(S + <usize>load<i32>(p + (<usize>k << 2))), v128.load(p + maskOff + (<usize>k << 4)));
+        // convert_i32x4_s: lanes are 0..255 (the unsigned form is ~8 instructions on x64).
+        acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(taps), v128.load(p + wOff + (<usize>k << 4))));
+      }
+      v128.store(buf + (<usize>b << 4), acc);
+    } else {
+      for (let e = b << 2; e < (b << 2) + 4; e++) areaScalar(S, buf, e, cn, xtab, K);
     }
   }
+  for (let e = nblk << 2; e < n; e++) areaScalar(S, buf, e, cn, xtab, K);
+}
+
+@inline function areaScalar(S: usize, buf: usize, e: i32, cn: i32, xtab: usize, K: i32): void {
+  const dx = e / cn;
+  const c = <usize>(e - dx * cn);
+  let xt = xtab + <usize>(dx * K * 8);
+  let acc: f32 = 0;
+  for (let k = 0; k < K; k++, xt += 8) acc += <f32>load<u8>(S + <usize>load<i32>(xt) + c) * load<f32>(xt, 4);
+  store<f32>(buf + (<usize>e << 2), acc);
 }
 
 /**
@@ -222,7 +265,7 @@ export function resizeAreaFast(
  */
 export function resizeArea(
   src: usize, rowBytes: i32, cn: i32, dst: usize, n: i32,
-  xtab: usize, K: i32, ytab: usize, yn: i32, buf: usize, sum: usize,
+  xtab: usize, K: i32, blk: usize, bstride: i32, ytab: usize, yn: i32, buf: usize, sum: usize,
 ): void {
   memory.fill(sum, 0, <usize>n << 2);
   let prev = load<i32>(ytab, 4);
@@ -232,35 +275,10 @@ export function resizeArea(
     const dy = load<i32>(t, 4);
     const beta = load<f32>(t, 8);
     const S = src + <usize>(sy * rowBytes);
-    // Horizontal weights of this source row, f32 in OpenCV's order (buf[dx] starts at 0 and adds
-    // S*alpha entry by entry). xtab has K (si, alpha) entries per output pixel, padded with alpha 0
-    // (adding +0 changes nothing) so the loops have fixed trip counts and no data-dependent branch.
-    // For 3/4 channels the channels are the lanes of one f32x4 (the same per-lane operations).
-    const dw = n / cn;
-    if (cn == 1) {
-      for (let dx = 0; dx < dw; dx++) {
-        let acc: f32 = 0;
-        let xt = xtab + <usize>(dx * K * 8);
-        for (let k = 0; k < K; k++, xt += 8) acc += <f32>load<u8>(S + <usize>load<i32>(xt)) * load<f32>(xt, 4);
-        store<f32>(buf + (<usize>dx << 2), acc);
-      }
-    } else {
-      for (let dx = 0; dx < dw; dx++) {
-        let acc = f32x4.splat(0);
-        let xt = xtab + <usize>(dx * K * 8);
-        for (let k = 0; k < K; k++, xt += 8) {
-          const si = load<i32>(xt);
-          const q = S + <usize>si;
-          // 4 source bytes as u32 lanes; at the row's last pixel (cn == 3) read 3 bytes only.
-          const px = si + 4 <= rowBytes
-            ? v128.load32_zero(q)
-            : i32x4.replace_lane(i32x4.splat(0), 0, <i32>load<u16>(q) | (<i32>load<u8>(q, 2) << 16));
-          const wide = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(px));
-          acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_u(wide), f32x4.splat(load<f32>(xt, 4))));
-        }
-        v128.store(buf + (<usize>(dx * cn) << 2), acc); // cn == 3: lane 3 spills into the next pixel, rewritten next
-      }
-    }
+    // Horizontal weights of this source row, f32 in OpenCV's order (buf[e] starts at 0 and adds
+    // S*alpha tap by tap). xtab has K (si, alpha) entries per output pixel, padded with alpha 0
+    // (adding +0 changes nothing), so every element has exactly K taps.
+    areaRow(S, buf, n, cn, xtab, K, blk, bstride);
     // sum = beta*buf (new output row) or sum += beta*buf: f32x4 without FMA, as OpenCV's v_mul/v_add.
     const vb = f32x4.splat(beta);
     const fresh = dy != prev;

@@ -12,8 +12,8 @@ import { imageOut } from "./color.js";
 type ResizeExports = {
   resizeLinear(src: number, rowBytes: number, dst: number, n: number, dh: number, xoff: number, alpha: number, bbase: number, bmask: number, nblk: number, ytab: number, hbuf0: number, hbuf1: number): void;
   resizeNearest(src: number, rowBytes: number, dst: number, n: number, dh: number, yofs: number, xb: number, bcount: number, bbase: number, bmask: number): void;
-  resizeAreaFast(src: number, rowBytes: number, cn: number, dst: number, n: number, dh: number, kx: number, ky: number, colSum: number): void;
-  resizeArea(src: number, rowBytes: number, cn: number, dst: number, n: number, xtab: number, K: number, ytab: number, yn: number, buf: number, sum: number): void;
+  resizeAreaFast(src: number, rowBytes: number, cn: number, dst: number, n: number, dh: number, kx: number, ky: number, blk: number, nblk: number): void;
+  resizeArea(src: number, rowBytes: number, cn: number, dst: number, n: number, xtab: number, K: number, blk: number, bstride: number, ytab: number, yn: number, buf: number, sum: number): void;
 };
 const k = () => kernels() as unknown as ResizeExports;
 
@@ -249,11 +249,39 @@ function areaPlan(sw: number, sh: number, cn: number, dw: number, dh: number): P
   const ix = Math.round(scaleX);
   const iy = Math.round(scaleY);
   if (Math.abs(scaleX - ix) < Number.EPSILON && Math.abs(scaleY - iy) < Number.EPSILON) {
-    const buf = new WasmBuffer(16);
-    return {
-      buf,
-      run: (src, dst) => k().resizeAreaFast(src, rowBytes, cn, dst, n, dh, ix, iy, scratch("resize.colsum", 4 * rowBytes).ptr),
-    };
+    // Blocks of 4 output elements: the ≤ 4 taps (same row) of element l go to bytes 4l..4l+3,
+    // gathered from one or two 16-byte windows; u8 sums of up to 4 taps × ky rows must fit the
+    // kernel's u16 lanes (kx ≤ 4, ky ≤ 32). Otherwise every block is scalar.
+    const nblk = n >> 2;
+    const buf = new WasmBuffer(48 * nblk + 16);
+    const bytes = buf.u8;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, 48 * nblk + 16);
+    for (let b = 0; b < nblk; b++) {
+      const o = 48 * b;
+      bytes.fill(Z, o + 16, o + 48);
+      const taps: Array<[number, number]> = []; // (lane byte, source offset)
+      for (let l = 0; l < 4; l++) {
+        const e = 4 * b + l;
+        const dx = Math.floor(e / cn);
+        for (let j = 0; j < ix; j++) taps.push([4 * l + j, (dx * ix + j) * cn + (e - dx * cn)]);
+      }
+      const offs = taps.map((t) => t[1]);
+      const base0 = Math.min(Math.min(...offs), rowBytes - 16);
+      const rest = offs.filter((t) => t - base0 >= 16);
+      const base1 = rest.length ? Math.min(Math.min(...rest), rowBytes - 16) : -1;
+      if (ix > 4 || iy > 32 || rowBytes < 16 || rest.some((t) => t - base1 >= 16)) {
+        dv.setInt32(o, -1, true);
+        continue;
+      }
+      dv.setInt32(o, base0, true);
+      dv.setInt32(o + 4, base1, true);
+      for (const [lane, t] of taps) {
+        if (t - base0 < 16) bytes[o + 16 + lane] = t - base0;
+        else bytes[o + 32 + lane] = t - base1;
+      }
+    }
+    const p = buf.ptr;
+    return { buf, run: (src, dst) => k().resizeAreaFast(src, rowBytes, cn, dst, n, dh, ix, iy, p, nblk) };
   }
   const xt = areaTab(sw, dw, cn, scaleX);
   const yt = areaTab(sh, dh, 1, scaleY);
@@ -261,19 +289,48 @@ function areaPlan(sw: number, sh: number, cn: number, dw: number, dh: number): P
   const perDx: number[][][] = Array.from({ length: dw }, () => []);
   for (const e of xt) perDx[e[1]! / cn]!.push(e);
   const K = Math.max(...perDx.map((g) => g.length));
+  // Per 4-element block: K window offsets | K swizzle masks | K f32x4 weights (see areaRow).
+  const nblk = n >> 2;
+  const maskOff = (4 * K + 15) & ~15;
+  const bstride = maskOff + 32 * K;
   const xBytes = 8 * K * dw;
-  const yB = (xBytes + 15) & ~15;
+  const blkB = (xBytes + 15) & ~15;
+  const yB = blkB + bstride * nblk;
   const rowsB = (yB + 12 * yt.length + 15) & ~15;
   const total = rowsB + 8 * n + 64;
   const buf = new WasmBuffer(total);
   const dv = new DataView(buf.u8.buffer, buf.ptr, total);
+  const tapSi = (e: number, j: number) => {
+    const dx = Math.floor(e / cn);
+    const g = perDx[dx]!;
+    return g[Math.min(j, g.length - 1)]![0]! + (e - dx * cn);
+  };
+  const tapAlpha = (e: number, j: number) => {
+    const g = perDx[Math.floor(e / cn)]!;
+    return j < g.length ? g[j]![2]! : 0;
+  };
   perDx.forEach((g, dx) => {
     for (let j = 0; j < K; j++) {
-      const [si, , a] = g[Math.min(j, g.length - 1)]!;
-      dv.setInt32(8 * (dx * K + j), si!, true);
-      dv.setFloat32(8 * (dx * K + j) + 4, j < g.length ? a! : 0, true);
+      dv.setInt32(8 * (dx * K + j), g[Math.min(j, g.length - 1)]![0]!, true);
+      dv.setFloat32(8 * (dx * K + j) + 4, tapAlpha(dx * cn, j), true);
     }
   });
+  for (let b = 0; b < nblk; b++) {
+    const o = blkB + bstride * b;
+    const bases: number[] = [];
+    let ok = rowBytes >= 16;
+    for (let j = 0; j < K && ok; j++) {
+      const pos = [0, 1, 2, 3].map((l) => tapSi(4 * b + l, j));
+      const base = Math.min(Math.min(...pos), rowBytes - 16);
+      if (Math.max(...pos) - base >= 16) ok = false;
+      bases.push(base);
+      for (let l = 0; l < 4; l++) {
+        for (let q = 0; q < 4; q++) buf.u8[o + maskOff + 16 * j + 4 * l + q] = q === 0 ? pos[l]! - base : Z;
+        dv.setFloat32(o + maskOff + 16 * K + 16 * j + 4 * l, tapAlpha(4 * b + l, j), true);
+      }
+    }
+    for (let j = 0; j < K; j++) dv.setInt32(o + 4 * j, ok ? bases[j]! : -1, true);
+  }
   yt.forEach(([si, di, a], i) => {
     dv.setInt32(yB + 12 * i, si!, true);
     dv.setInt32(yB + 12 * i + 4, di!, true);
@@ -283,7 +340,7 @@ function areaPlan(sw: number, sh: number, cn: number, dw: number, dh: number): P
   return {
     buf,
     // buf has one spare f32 (the 4-lane store of a 3-channel pixel), then sum.
-    run: (src, dst) => k().resizeArea(src, rowBytes, cn, dst, n, p, K, p + yB, yt.length, p + rowsB, p + rowsB + 4 * n + 16),
+    run: (src, dst) => k().resizeArea(src, rowBytes, cn, dst, n, p, K, p + blkB, bstride, p + yB, yt.length, p + rowsB, p + rowsB + 4 * n + 16),
   };
 }
 

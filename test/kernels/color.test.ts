@@ -159,6 +159,37 @@ describe("color: property tests against the reference", () => {
     expectSameArray(toGray(img).data, grayReference(img, false), "all colours", 4096);
   });
 
+  // Every (Y, U, V) triple through the vector paths: 2^24 pixels each.
+  it("YUYV → RGB on every (Y, U, V) triple", () => {
+    const w = 4096;
+    const data = new Uint8Array(w * w * 2);
+    for (let pair = 0; pair < 1 << 23; pair++) {
+      // pair = (U, V, Y/2): the pair's two pixels take Y = 2k and 2k + 1.
+      const y = (pair & 127) << 1;
+      data.set([y, pair >> 15, y + 1, (pair >> 7) & 255], pair * 4);
+    }
+    expectSameArray(yuyvToRgb({ width: w, height: w, data }).data, yuvReference(w, w, yuyvAt(data, w)), "all yuyv triples", w * 3);
+  });
+
+  it("NV12 → RGB on every (Y, U, V) triple", () => {
+    // Each chroma sample covers a 2×2 block; 64 samples per (U, V) give its 256 Y values.
+    const w = 4096;
+    const data = new Uint8Array(w * w * 1.5);
+    for (let s = 0; s < 1 << 22; s++) {
+      const cx = s & 2047;
+      const cy = s >> 11;
+      const uv = s >> 6;
+      const y0 = (s & 63) << 2;
+      data[w * w + cy * w + 2 * cx] = uv >> 8;
+      data[w * w + cy * w + 2 * cx + 1] = uv & 255;
+      data[2 * cy * w + 2 * cx] = y0;
+      data[2 * cy * w + 2 * cx + 1] = y0 + 1;
+      data[(2 * cy + 1) * w + 2 * cx] = y0 + 2;
+      data[(2 * cy + 1) * w + 2 * cx + 1] = y0 + 3;
+    }
+    expectSameArray(nv12ToRgb({ width: w, height: w, data }).data, yuvReference(w, w, nv12At(data, w, w)), "all nv12 triples", w * 3);
+  });
+
   const evenSizes: Array<[number, number]> = [[2, 2], [2, 8], [16, 2], [18, 4], [30, 6], [34, 10], [62, 34], [642, 480], [1920, 1080]];
   for (const [w, h] of evenSizes) {
     it(`YUV → RGB ${w}×${h}`, () => {

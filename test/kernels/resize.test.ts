@@ -194,6 +194,18 @@ describe("resize: property tests against the reference", () => {
     }
   });
 
+  it("area with integer factors (OpenCV's fast path: vector blocks, two-window blocks, scalar blocks)", () => {
+    for (const cn of [1, 3, 4] as const) {
+      for (const [kx, ky] of [[2, 2], [3, 3], [4, 4], [2, 3], [4, 1], [5, 5], [1, 6], [3, 7]] as const) {
+        for (const dw of [1, 5, 13, 67]) {
+          const dh = 3;
+          const img = randomImage(dw * kx, dh * ky, cn, dw * 13 + kx * 5 + ky + cn);
+          expectSameArray(resize(img, { width: dw, height: dh, method: "area" }).data, resizeRef(img, dw, dh, "area"), `${cn}ch ${kx}×${ky} → ${dw}×${dh}`, dw * cn);
+        }
+      }
+    }
+  });
+
   it("writes into a caller-owned WASM image without copying, and into a plain out", () => {
     const img = randomImage(50, 40, 3, 5);
     const expected = resizeRef(img, 21, 13, "bilinear");

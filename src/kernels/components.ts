@@ -175,9 +175,9 @@ function addFeatures(r: Runs, regions: Region[], features: readonly FeatureName[
       const l2 = Math.max(0, (a + c) / 2 - half);
       const major = 4 * Math.sqrt(l1);
       const minor = 4 * Math.sqrt(l2);
-      // Exactly symmetric moments (a = c) give ±π/4 like skimage; a relative epsilon absorbs rounding.
-      const symmetric = Math.abs(a - c) <= 1e-12 * (a + c);
-      if (want.has("orientation")) region.orientation = symmetric ? (b < 0 ? -Math.PI / 4 : Math.PI / 4) : 0.5 * Math.atan2(-2 * b, c - a);
+      // skimage's special case, kept as is (exact comparison) to give the same answers: a = c gives
+      // ±π/4 by the sign of b (note: the opposite sign of the formula's limit).
+      if (want.has("orientation")) region.orientation = a - c === 0 ? (b < 0 ? -Math.PI / 4 : Math.PI / 4) : 0.5 * Math.atan2(-2 * b, c - a);
       if (want.has("majorAxisLength")) region.majorAxisLength = major;
       if (want.has("minorAxisLength")) region.minorAxisLength = minor;
       if (want.has("eccentricity")) region.eccentricity = l1 === 0 ? 0 : Math.sqrt(1 - l2 / l1);

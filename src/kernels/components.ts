@@ -262,7 +262,7 @@ export function removeSmallRegions(mask: Image, options: RemoveSmallRegionsOptio
   const o = v.options("options", options, ["minArea", "connectivity", "out"]);
   const minArea = v.number("options.minArea", o.minArea, 0);
   const connectivity = connectivityOption(o.connectivity);
-  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out), "cc.mask");
+  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out)?.data, "cc.mask");
   const r = labelRuns(mask, connectivity, false);
   return keepMask(mask, r, (areas, flags) => {
     for (let L = 1; L <= r.count; L++) flags[L] = areas[L]! >= minArea ? 1 : 0;
@@ -280,7 +280,7 @@ export function largestRegion(mask: Image, options?: RegionMaskOptions): Mask {
   v.image("mask", mask, [1]);
   const o = v.options("options", options, ["connectivity", "out"]);
   const connectivity = connectivityOption(o.connectivity);
-  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out), "cc.mask");
+  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out)?.data, "cc.mask");
   const r = labelRuns(mask, connectivity, false);
   return keepMask(mask, r, (areas, flags) => {
     let best = 0;
@@ -308,7 +308,7 @@ export interface FillHolesOptions {
 export function fillHoles(mask: Image, options?: FillHolesOptions): Mask {
   v.image("mask", mask, [1]);
   const o = v.options("options", options, ["out"]);
-  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out), "cc.mask");
+  const dst = outputTarget(mask.width * mask.height, maskOut("options.out", mask, o.out)?.data, "cc.mask");
   // Background components under scipy's cross structure; those touching the border stay background.
   const r = labelRuns(mask, 4, true);
   const flags = scratch("cc.keep", r.count + 1);

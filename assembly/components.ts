@@ -197,9 +197,11 @@ export function ccLabelsStats(w: i32, h: i32, runs: usize, labels: usize, rowSta
     const rb = load<i32>(rowStart + (<usize>y << 2));
     const re = load<i32>(rowStart + (<usize>(y + 1) << 2));
     const rowOut = out + <usize>y * <usize>w * 4;
-    // Rows whose 4-slot overshoot stays inside the image: every write may run up to 3 slots past
-    // its span, the next span (written later, left to right) or the next row overwrites it.
+    // Rows whose 4-slot overshoot stays inside the image: the row is zeroed in bulk, each run is
+    // written with whole 4-label stores and one zero store at its end wipes the overshoot (it may
+    // spill into the next run, written later, or the next row, zeroed later).
     const fast = out != 0 && (<usize>y + 1) * <usize>w + 4 <= total;
+    if (fast) memory.fill(rowOut, 0, <usize>w << 2);
     let x = 0;
     for (let r = rb; r < re; r++) {
       const word = load<u32>(runs + (<usize>r << 2));
@@ -208,17 +210,13 @@ export function ccLabelsStats(w: i32, h: i32, runs: usize, labels: usize, rowSta
       const L = load<i32>(labels + (<usize>r << 2));
       const len = e - s;
       if (fast) {
-        let p = x;
-        do {
-          v128.store(rowOut + (<usize>p << 2), zero);
-          p += 4;
-        } while (p < s);
         const vl = i32x4.splat(L);
-        p = s;
+        let p = s;
         do {
           v128.store(rowOut + (<usize>p << 2), vl);
           p += 4;
         } while (p < e);
+        v128.store(rowOut + (<usize>e << 2), zero);
       } else if (out != 0) {
         fill32(rowOut + (<usize>x << 2), s - x, 0);
         fill32(rowOut + (<usize>s << 2), len, L);
@@ -247,9 +245,7 @@ export function ccLabelsStats(w: i32, h: i32, runs: usize, labels: usize, rowSta
         store<f64>(ce, load<f64>(ce, 8) + sy, 8);
       }
     }
-    if (fast) {
-      for (let p = x; p < w; p += 4) v128.store(rowOut + (<usize>p << 2), zero);
-    } else if (out != 0 && x < w) {
+    if (!fast && out != 0 && x < w) {
       fill32(rowOut + (<usize>x << 2), w - x, 0);
     }
   }

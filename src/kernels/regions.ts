@@ -188,6 +188,7 @@ function ceilDiv(num: number, den: number): number {
 }
 
 /**
+ * @internal Used by connectedComponents; not part of the public API.
  * Convex area, solidity and max Feret diameter of each region from its runs (u32 start | end << 16,
  * run labels, row index), following scikit-image's `convex_hull_image` and `feret_diameter_max`.
  */

@@ -16,3 +16,5 @@ export * from "./kernels/edges.js";
 export * from "./kernels/contours.js";
 export * from "./kernels/watershed.js";
 export * from "./kernels/metrics.js";
+export { detectionMetrics, type DetectionOptions, type DetectionResult } from "./eval/detection.js";
+export { evaluatePair, summarize, type EvaluateOptions, type EvaluationSummary, type ImageResult } from "./eval/evaluate.js";

@@ -2,10 +2,12 @@
 // offline from a file:// URL or a CI artifact.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 let chartJs: string | null = null;
 function chartLibrary(): string {
-  chartJs ??= readFileSync(createRequire(import.meta.url).resolve("chart.js/dist/chart.umd.min.js"), "utf8");
+  // chart.js's exports map hides dist/; its main entry sits beside the UMD build.
+  chartJs ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js"), "utf8");
   return chartJs;
 }
 

@@ -167,10 +167,25 @@ export function linearRows(n: number): [number, number] {
 }
 
 function nearestPlan(sw: number, sh: number, cn: number, dw: number, dh: number): Plan {
-  const n = dw * cn;
-  const rowBytes = sw * cn;
   const ifx = 1 / (dw / sw);
   const ify = 1 / (dh / sh);
+  const xs = new Int32Array(dw);
+  const ys = new Int32Array(dh);
+  for (let y = 0; y < dh; y++) ys[y] = Math.min(Math.floor(y * ify), sh - 1);
+  for (let dx = 0; dx < dw; dx++) xs[dx] = Math.min(Math.floor(dx * ifx), sw - 1);
+  return gatherPlan(sw, sh, cn, xs, ys);
+}
+
+/**
+ * A plan that copies source pixel (xs[dx], ys[dy]) to every output pixel: INTER_NEAREST, and
+ * INTER_LINEAR when every weight is (2048, 0) (odd integer shrinks such as 1080p → 360p: the
+ * fixed-point formula then returns the one tap exactly, see {@link bilinearPick}).
+ */
+function gatherPlan(sw: number, sh: number, cn: number, xs: Int32Array, ys: Int32Array): Plan {
+  const dw = xs.length;
+  const dh = ys.length;
+  const n = dw * cn;
+  const rowBytes = sw * cn;
   const nblk = n >> 4;
   // Layout: yofs i32[dh] | xb i32[n] | bcount i32[nblk] | bbase i32[4 nblk] | bmask u8[64 nblk]
   const yofsB = 0;
@@ -182,11 +197,10 @@ function nearestPlan(sw: number, sh: number, cn: number, dw: number, dh: number)
   const buf = new WasmBuffer(total);
   const bytes = buf.u8;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, total);
-  for (let y = 0; y < dh; y++) dv.setInt32(yofsB + 4 * y, Math.min(Math.floor(y * ify), sh - 1), true);
+  for (let y = 0; y < dh; y++) dv.setInt32(yofsB + 4 * y, ys[y]!, true);
   const xb = new Int32Array(n);
   for (let dx = 0; dx < dw; dx++) {
-    const sx = Math.min(Math.floor(dx * ifx), sw - 1);
-    for (let c = 0; c < cn; c++) xb[dx * cn + c] = sx * cn + c;
+    for (let c = 0; c < cn; c++) xb[dx * cn + c] = xs[dx]! * cn + c;
   }
   for (let e = 0; e < n; e++) dv.setInt32(xbB + 4 * e, xb[e]!, true);
   // Each 16-byte output block gathers from up to 4 16-byte source windows (greedy, left to right).
@@ -401,8 +415,25 @@ function planFor(sw: number, sh: number, cn: number, dw: number, dh: number, met
     linearPlan(sw, sh, cn, dw, dh, true);
     return plans.get(`linear-area:${sw}x${sh}x${cn}>${dw}x${dh}`)!;
   }
+  const pick = bilinearPick(sw, sh, dw, dh);
+  if (pick) return cached(`pick:${sw}x${sh}x${cn}>${dw}x${dh}`, () => gatherPlan(sw, sh, cn, pick.xs, pick.ys));
   linearPlan(sw, sh, cn, dw, dh, false);
   return plans.get(`linear:${sw}x${sh}x${cn}>${dw}x${dh}`)!;
+}
+
+/**
+ * INTER_LINEAR's source positions when every x and y weight pair is (2048, 0), else null. Then
+ * h = S·2048 >> 4 = 128·S and out = ((128·S·2048 >> 16) + 2) >> 2 = S: the resize is a pure
+ * gather, done by the nearest kernel with these positions (no intermediate rows).
+ */
+function bilinearPick(sw: number, sh: number, dw: number, dh: number): { xs: Int32Array; ys: Int32Array } | null {
+  const x = linearAxis(sw, dw, false, true);
+  const y = linearAxis(sh, dh, false, false);
+  for (let i = 0; i < dw; i++) if (x.w0[i] !== 2048 || x.w1[i] !== 0) return null;
+  for (let i = 0; i < dh; i++) if (y.w0[i] !== 2048 || y.w1[i] !== 0) return null;
+  const ys = new Int32Array(dh);
+  for (let i = 0; i < dh; i++) ys[i] = Math.min(Math.max(y.ofs[i]!, 0), sh - 1);
+  return { xs: x.ofs, ys };
 }
 
 /** Checks a target size and method (shared with normalize's `resize` option). */

@@ -194,6 +194,15 @@ describe("resize: property tests against the reference", () => {
     }
   });
 
+  it("bilinear odd integer shrinks (every weight (2048, 0): the gather path) and their near misses", () => {
+    for (const cn of [1, 3, 4] as const) {
+      for (const [w, h, dw, dh] of [[99, 33, 33, 11], [75, 45, 15, 9], [63, 21, 21, 21], [21, 63, 21, 21], [7, 3, 7, 1], [100, 34, 33, 11], [97, 35, 33, 11], [5, 5, 1, 1]] as const) {
+        const img = randomImage(w, h, cn, w * 31 + h + cn);
+        expectSameArray(resize(img, { width: dw, height: dh, method: "bilinear" }).data, resizeRef(img, dw, dh, "bilinear"), `${cn}ch ${w}×${h} → ${dw}×${dh}`, dw * cn);
+      }
+    }
+  });
+
   it("area with integer factors (OpenCV's fast path: vector blocks, two-window blocks, scalar blocks)", () => {
     for (const cn of [1, 3, 4] as const) {
       for (const [kx, ky] of [[2, 2], [3, 3], [4, 4], [2, 3], [4, 1], [5, 5], [1, 6], [3, 7]] as const) {

@@ -229,3 +229,102 @@ export function resizeLinearConvert(
     else quantizeRow(row, dw, cn, d, plane, nhwc, C, swap, params);
   }
 }
+
+/**
+ * One output pixel of the RGB bilinear resize + normalize, scalar (the same integer formula as
+ * resizeLinear, then x*a+b); `o` = source byte offset of tap 0, `a01` = a0 | a1 << 16.
+ */
+@inline function rgbPixelScalar(
+  s0: usize, s1: usize, o: i32, last: i32, a01: i32, b0: i32, b1: i32,
+  d0: usize, d1: usize, d2: usize, x: i32, coef: usize, cR: usize, cB: usize,
+): void {
+  const a0 = <i32><i16>a01;
+  const a1 = a01 >> 16;
+  const o1 = o + 3 <= last ? o + 3 : o; // the right edge repeats (its weight is 0 there)
+  for (let c = 0; c < 3; c++) {
+    const p0 = <usize>(o + c);
+    const p1 = <usize>(o1 + c);
+    const h0 = (<i32>load<u8>(s0 + p0) * a0 + <i32>load<u8>(s0 + p1) * a1) >> 4;
+    const h1 = (<i32>load<u8>(s1 + p0) * a0 + <i32>load<u8>(s1 + p1) * a1) >> 4;
+    let v = (((h0 * b0) >> 16) + ((h1 * b1) >> 16) + 2) >> 2;
+    v = v < 0 ? 0 : v > 255 ? 255 : v;
+    const d = c == 0 ? d0 : c == 1 ? d1 : d2;
+    const oc: usize = c == 0 ? cR : c == 1 ? 1 : cB; // output channel of input channel c
+    store<f32>(d + (<usize>x << 2), <f32>v * load<f32>(coef + (oc << 2)) + load<f32>(coef + 12 + (oc << 2)));
+  }
+}
+
+/** Horizontal taps of one RGB pixel: i32 lanes (h_R, h_G, h_B, 0) >> 4, from 6 bytes at `p`. */
+@inline function hpix(p: usize, a: v128): v128 {
+  const taps = i8x16.swizzle(v128.load(p), i8x16(0, Z, 3, Z, 1, Z, 4, Z, 2, Z, 5, Z, Z, Z, Z, Z));
+  return i32x4.shr_s(i32x4.dot_i16x8_s(taps, a), 4);
+}
+
+/** Vertical step of resizeLinear on i32 lanes, clamped to 0..255 and converted to f32. */
+@inline function vmix(h0: v128, h1: v128, B0: v128, B1: v128): v128 {
+  const s = i32x4.add(i32x4.add(i32x4.shr_s(i32x4.mul(h0, B0), 16), i32x4.shr_s(i32x4.mul(h1, B1), 16)), i32x4.splat(2));
+  return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(i32x4.shr_s(s, 2), i32x4.splat(0)), i32x4.splat(255)));
+}
+
+/**
+ * Bilinear resize of a 3-channel u8 image fused with normalize into NCHW f32 (C = 3), computed per
+ * output pixel straight from its 2×2 source taps (no intermediate rows): for 4 pixels, one load
+ * and one constant swizzle per (pixel, source row) put the (tap0, tap1) pairs of R, G, B into i16
+ * pairs, one dot with the pixel's (a0, a1) gives OpenCV's h = S0·a0 + S1·a1 per channel, a 4×4
+ * transpose makes channel planes, then the vertical step and x·a + b run 4 pixels per vector.
+ * Same integers as resizeLinear, hence the same bytes as cv::resize before the f32 step.
+ * xt: per output pixel (i32 source byte offset of tap 0, i32 a0 | a1 << 16); pixels below `xv` may
+ * load 16 bytes at their offset. ytab: as resizeLinear's. `coef` = a[3], b[3] in output order
+ * (read only).
+ */
+export function resizeLinearNormalizeRgb(
+  src: usize, rowBytes: i32, sh: i32, dw: i32, dh: i32, xt: usize, xv: i32, ytab: usize,
+  dst: usize, swap: bool, coef: usize,
+): void {
+  const plane = <usize>(dw * dh) << 2;
+  // Output planes and coefficients for input channels R, G, B (swap: input channel c → output 2 - c).
+  const cR: usize = swap ? 2 : 0;
+  const cB: usize = swap ? 0 : 2;
+  const aR = v128.load32_splat(coef + (cR << 2)), aG = v128.load32_splat(coef + 4), aB = v128.load32_splat(coef + (cB << 2));
+  const bR = v128.load32_splat(coef + 12 + (cR << 2)), bG = v128.load32_splat(coef + 16), bB = v128.load32_splat(coef + 12 + (cB << 2));
+  const last = rowBytes - 3;
+  const xv4 = xv & ~3;
+  for (let y = 0; y < dh; y++) {
+    const t = ytab + (<usize>y << 4);
+    const s0 = src + <usize>(load<i32>(t) * rowBytes);
+    const s1 = src + <usize>(load<i32>(t, 4) * rowBytes);
+    const b0 = load<i32>(t, 8);
+    const b1 = load<i32>(t, 12);
+    const B0 = i32x4.splat(b0);
+    const B1 = i32x4.splat(b1);
+    const row = <usize>(y * dw) << 2;
+    const dR = dst + row + cR * plane;
+    const dG = dst + row + plane;
+    const dB = dst + row + cB * plane;
+    let x = 0;
+    for (; x < xv4; x += 4) {
+      const e = xt + (<usize>x << 3);
+      const o0 = <usize>load<i32>(e), o1 = <usize>load<i32>(e, 8), o2 = <usize>load<i32>(e, 16), o3 = <usize>load<i32>(e, 24);
+      const a0 = v128.load32_splat(e + 4), a1 = v128.load32_splat(e + 12), a2 = v128.load32_splat(e + 20), a3 = v128.load32_splat(e + 28);
+      // Row 0 and row 1, pixels 0..3: lanes (R, G, B, 0).
+      const p0 = hpix(s0 + o0, a0), p1 = hpix(s0 + o1, a1), p2 = hpix(s0 + o2, a2), p3 = hpix(s0 + o3, a3);
+      const q0 = hpix(s1 + o0, a0), q1 = hpix(s1 + o1, a1), q2 = hpix(s1 + o2, a2), q3 = hpix(s1 + o3, a3);
+      // Transpose to channel vectors (4 pixels each).
+      const pl01 = i32x4.shuffle(p0, p1, 0, 4, 1, 5), pl23 = i32x4.shuffle(p2, p3, 0, 4, 1, 5);
+      const ph01 = i32x4.shuffle(p0, p1, 2, 6, 3, 7), ph23 = i32x4.shuffle(p2, p3, 2, 6, 3, 7);
+      const ql01 = i32x4.shuffle(q0, q1, 0, 4, 1, 5), ql23 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+      const qh01 = i32x4.shuffle(q0, q1, 2, 6, 3, 7), qh23 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
+      const r = vmix(i64x2.shuffle(pl01, pl23, 0, 2), i64x2.shuffle(ql01, ql23, 0, 2), B0, B1);
+      const g = vmix(i64x2.shuffle(pl01, pl23, 1, 3), i64x2.shuffle(ql01, ql23, 1, 3), B0, B1);
+      const b = vmix(i64x2.shuffle(ph01, ph23, 0, 2), i64x2.shuffle(qh01, qh23, 0, 2), B0, B1);
+      const o = <usize>x << 2;
+      v128.store(dR + o, f32x4.add(f32x4.mul(r, aR), bR));
+      v128.store(dG + o, f32x4.add(f32x4.mul(g, aG), bG));
+      v128.store(dB + o, f32x4.add(f32x4.mul(b, aB), bB));
+    }
+    for (; x < dw; x++) {
+      const e = xt + (<usize>x << 3);
+      rgbPixelScalar(s0, s1, load<i32>(e), last, load<i32>(e, 4), b0, b1, dR, dG, dB, x, coef, cR, cB);
+    }
+  }
+}

@@ -7,7 +7,7 @@ import type { Image } from "../core/image.js";
 import { addressOf, inputPointer, outputTarget, scratch, typedOutputTarget, WasmBuffer } from "../core/memory.js";
 import * as v from "../core/validate.js";
 import { kernels } from "../core/wasm.js";
-import { linearPlan, linearRows, type ResizeMethod, resizeInto, resizeTarget } from "./resize.js";
+import { linearPixelPlan, linearPlan, linearRows, type ResizeMethod, resizeInto, resizeTarget } from "./resize.js";
 
 type NormalizeExports = {
   normalizeRow(src: number, npx: number, cn: number, dst: number, plane: number, nhwc: boolean, C: number, swap: boolean, coef: number): void;
@@ -16,6 +16,7 @@ type NormalizeExports = {
     src: number, rowBytes: number, n: number, dh: number, xoff: number, alpha: number, bbase: number, bmask: number, nblk: number,
     ytab: number, hbuf0: number, hbuf1: number, row: number, kind: number, cn: number, dst: number, nhwc: boolean, C: number, swap: boolean, params: number,
   ): void;
+  resizeLinearNormalizeRgb(src: number, rowBytes: number, sh: number, dw: number, dh: number, xt: number, xv: number, ytab: number, dst: number, swap: boolean, coef: number): void;
 };
 const k = () => kernels() as unknown as NormalizeExports;
 
@@ -130,6 +131,12 @@ function run(img: Image, c: Common, kind: 0 | 1, dst: number, params: number): v
   const sh = img.height;
   const same = sw === c.width && sh === c.height;
   const exact2 = Math.abs(1 / (c.width / sw) - 2) < Number.EPSILON && Math.abs(1 / (c.height / sh) - 2) < Number.EPSILON;
+  if (!same && c.method === "bilinear" && !exact2 && kind === 0 && cn === 3 && !c.nhwc) {
+    // RGB → f32 NCHW: per output pixel from its 2×2 taps, no intermediate rows.
+    const p = linearPixelPlan(sw, sh, cn, c.width, c.height);
+    k().resizeLinearNormalizeRgb(src, sw * cn, sh, c.width, c.height, p.xt, p.xv, p.ytab, dst, c.swap, params);
+    return;
+  }
   if (!same && c.method === "bilinear" && !exact2) {
     const p = linearPlan(sw, sh, cn, c.width, c.height);
     const [h0, h1] = linearRows(p.n);

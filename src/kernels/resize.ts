@@ -403,6 +403,44 @@ export function linearPlan(sw: number, sh: number, cn: number, dw: number, dh: n
   return lp;
 }
 
+/** Per-output-pixel INTER_LINEAR tables for 3-channel kernels that resize pixel by pixel (normalize's fused RGB path). */
+export interface PixelPlan {
+  /** Per output pixel: i32 source byte offset of tap 0, i32 a0 | a1 << 16. */
+  xt: number;
+  /** Pixels below xv may load 16 bytes at their offset (inside the source row). */
+  xv: number;
+  /** Per output row: i32 r0, r1 (clamped), b0, b1, as resizeLinear's. */
+  ytab: number;
+}
+
+/** The cached per-pixel linear tables for a geometry (cn = bytes per source pixel). */
+export function linearPixelPlan(sw: number, sh: number, cn: number, dw: number, dh: number): PixelPlan {
+  const plan = cached(`linear-px:${sw}x${sh}x${cn}>${dw}x${dh}`, () => {
+    const x = linearAxis(sw, dw, false, true);
+    const y = linearAxis(sh, dh, false, false);
+    const ytabB = 8 * dw;
+    const buf = new WasmBuffer(ytabB + 16 * dh);
+    const dv = new DataView(buf.u8.buffer, buf.ptr, ytabB + 16 * dh);
+    let xv = 0;
+    for (let i = 0; i < dw; i++) {
+      const o = x.ofs[i]! * cn;
+      dv.setInt32(8 * i, o, true);
+      dv.setInt32(8 * i + 4, (x.w0[i]! & 0xffff) | (x.w1[i]! << 16), true);
+      if (o + 16 <= sw * cn) xv = i + 1; // offsets never decrease
+    }
+    for (let i = 0; i < dh; i++) {
+      const sy = y.ofs[i]!;
+      dv.setInt32(ytabB + 16 * i, Math.min(Math.max(sy, 0), sh - 1), true);
+      dv.setInt32(ytabB + 16 * i + 4, Math.min(Math.max(sy + 1, 0), sh - 1), true);
+      dv.setInt32(ytabB + 16 * i + 8, y.w0[i]!, true);
+      dv.setInt32(ytabB + 16 * i + 12, y.w1[i]!, true);
+    }
+    const pixel: PixelPlan = { xt: buf.ptr, xv, ytab: buf.ptr + ytabB };
+    return Object.assign({ buf, run: () => { throw new Error("linear-px plans are tables only"); } }, { pixel });
+  }) as Plan & { pixel: PixelPlan };
+  return plan.pixel;
+}
+
 /** Which kernel OpenCV's cv::resize runs for this geometry. */
 function planFor(sw: number, sh: number, cn: number, dw: number, dh: number, method: ResizeMethod): Plan {
   const scaleX = 1 / (dw / sw);

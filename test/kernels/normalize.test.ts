@@ -115,6 +115,19 @@ describe("normalize/quantize: property tests against the reference", () => {
     }
   });
 
+  it("the fused RGB bilinear path (per pixel from its 2×2 taps) equals resize() then converting, RB swap and edges included", () => {
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    for (const [w, h, dw, dh, seed] of [[1920, 1080, 256, 256, 1], [203, 117, 101, 58, 2], [37, 29, 64, 80, 3], [6, 5, 3, 9, 4], [1, 7, 5, 3, 5], [640, 480, 333, 1, 6]] as const) {
+      const img = randomImage(w, h, 3, seed);
+      const small = resize(img, { width: dw, height: dh });
+      for (const swap of [false, true]) {
+        const what = `${w}×${h} → ${dw}×${dh} swap ${swap}`;
+        expectClose(normalize(img, { mean, std, layout: "nchw", swapRB: swap, resize: { width: dw, height: dh } }), normalizeRef(small, mean, std, "nchw", swap), what);
+      }
+    }
+  });
+
   it("honours scale, and writes zero-copy into a tensor buffer in WASM memory", () => {
     const img = randomImage(64, 32, 3, 4);
     const mean = [1, 2, 3];

@@ -254,16 +254,21 @@ export function resizeLinearConvert(
   }
 }
 
-/** Horizontal taps of one RGB pixel: i32 lanes (h_R, h_G, h_B, 0) >> 4, from 6 bytes at `p`. */
+/** Horizontal taps of one RGB pixel: i32 lanes (h_R, h_G, h_B, 0), from 6 bytes at `p`. */
 @inline function hpix(p: usize, a: v128): v128 {
   const taps = i8x16.swizzle(v128.load(p), i8x16(0, Z, 3, Z, 1, Z, 4, Z, 2, Z, 5, Z, Z, Z, Z, Z));
-  return i32x4.shr_s(i32x4.dot_i16x8_s(taps, a), 4);
+  return i32x4.dot_i16x8_s(taps, a);
 }
 
-/** Vertical step of resizeLinear on i32 lanes, clamped to 0..255 and converted to f32. */
+/**
+ * Vertical step of resizeLinear on i32 lanes (h0, h1 before their >> 4), converted to f32. No
+ * clamp: h ≥ 0 and a0 + a1, b0 + b1 ≤ 2049 (two roundings of weights summing to 2048) bound the
+ * result by ((255·2049 >> 4)·2049 >> 16 + 2) >> 2 = 255.
+ */
 @inline function vmix(h0: v128, h1: v128, B0: v128, B1: v128): v128 {
-  const s = i32x4.add(i32x4.add(i32x4.shr_s(i32x4.mul(h0, B0), 16), i32x4.shr_s(i32x4.mul(h1, B1), 16)), i32x4.splat(2));
-  return f32x4.convert_i32x4_s(i32x4.min_s(i32x4.max_s(i32x4.shr_s(s, 2), i32x4.splat(0)), i32x4.splat(255)));
+  const t0 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(h0, 4), B0), 16);
+  const t1 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(h1, 4), B1), 16);
+  return f32x4.convert_i32x4_s(i32x4.shr_s(i32x4.add(i32x4.add(t0, t1), i32x4.splat(2)), 2));
 }
 
 /**

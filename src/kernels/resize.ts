@@ -453,11 +453,23 @@ function planFor(sw: number, sh: number, cn: number, dw: number, dh: number, met
     linearPlan(sw, sh, cn, dw, dh, true);
     return plans.get(`linear-area:${sw}x${sh}x${cn}>${dw}x${dh}`)!;
   }
-  const pick = bilinearPick(sw, sh, dw, dh);
-  if (pick) return cached(`pick:${sw}x${sh}x${cn}>${dw}x${dh}`, () => gatherPlan(sw, sh, cn, pick.xs, pick.ys));
+  // Whether the geometry is a pure gather is decided once per geometry (the tables cost O(dw + dh)).
+  const geo = `${sw}x${sh}x${cn}>${dw}x${dh}`;
+  let pick = pickable.get(geo);
+  if (pick === undefined) {
+    pick = bilinearPick(sw, sh, dw, dh) !== null;
+    if (pickable.size >= 64) pickable.clear();
+    pickable.set(geo, pick);
+  }
+  if (pick) return cached(`pick:${geo}`, () => {
+    const p = bilinearPick(sw, sh, dw, dh)!;
+    return gatherPlan(sw, sh, cn, p.xs, p.ys);
+  });
   linearPlan(sw, sh, cn, dw, dh, false);
   return plans.get(`linear:${sw}x${sh}x${cn}>${dw}x${dh}`)!;
 }
+
+const pickable = new Map<string, boolean>();
 
 /**
  * INTER_LINEAR's source positions when every x and y weight pair is (2048, 0), else null. Then

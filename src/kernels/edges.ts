@@ -105,7 +105,7 @@ export function canny(img: Image, options: CannyOptions): Mask {
   const hi = Math.max(-1, Math.min(maxT, Math.floor(high)));
   const { width: w, height: h } = img;
   const n = w * h;
-  const dst = outputTarget(n, out, "canny.out");
+  const dst = outputTarget(n, out?.data, "canny.out");
   const src = inputPointer(img, "edges.in");
   const rows = scratch("canny.rows", k().cannyScratchBytes(w));
   const map = scratch("canny.map", k().cannyMapStride(w) * (h + 2));

@@ -18,6 +18,8 @@
 const DIRECT_ROWS: i32 = 3;
 /** Rectangles wider than this use doubling steps; narrower ones a direct min over their columns. */
 const DIRECT_COLS: i32 = 4;
+/** Rectangles up to this wide do their doubling steps in registers; wider ones in the row buffer. */
+const MAX_REG_COLS: i32 = 16;
 
 @inline function vop(a: v128, b: v128, dilate: bool): v128 {
   return dilate ? v128.max<u8>(a, b) : v128.min<u8>(a, b);
@@ -110,6 +112,179 @@ const DIRECT_COLS: i32 = 4;
   return x;
 }
 
+/** Lanes s … s+15 of the 32-byte concatenation a:b, for a constant 1 <= s <= 8 (folded after inlining). */
+@inline function cat(a: v128, b: v128, s: i32): v128 {
+  switch (s) {
+    case 1: return i8x16.shuffle(a, b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    case 2: return i8x16.shuffle(a, b, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+    case 3: return i8x16.shuffle(a, b, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
+    case 4: return i8x16.shuffle(a, b, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    case 5: return i8x16.shuffle(a, b, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+    case 6: return i8x16.shuffle(a, b, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21);
+    case 7: return i8x16.shuffle(a, b, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22);
+    case 8: return i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+  }
+  return a;
+}
+
+/**
+ * Horizontal op over a window of `cw` = 4 + s (levels 2) or 8 + s (levels 3) columns, in registers:
+ * pairs, quads and octets of the padded row are combined with byte shifts across neighbouring
+ * vectors (doubling), so each 16 outputs cost one load, 4 shuffles and 4 ops instead of a pass
+ * over the row per doubling step. Reads up to hA + w + 80. Needs w >= 16.
+ */
+@inline function hRegLoop(hA: usize, w: i32, out: usize, levels: i32, s: i32, combine: bool, dilate: bool): void {
+  const end = w & ~15;
+  if (levels == 2) {
+    const b0 = v128.load(hA);
+    const b1 = v128.load(hA, 16);
+    const b2 = v128.load(hA, 32);
+    let b3 = v128.load(hA, 48);
+    const p0 = vop(b0, cat(b0, b1, 1), dilate);
+    const p1 = vop(b1, cat(b1, b2, 1), dilate);
+    let p2 = vop(b2, cat(b2, b3, 1), dilate);
+    let q0 = vop(p0, cat(p0, p1, 2), dilate);
+    let q1 = vop(p1, cat(p1, p2, 2), dilate);
+    for (let x = 0; x < end; x += 16) {
+      let f = vop(q0, cat(q0, q1, s), dilate);
+      if (combine) f = vop(f, v128.load(out + <usize>x), dilate);
+      v128.store(out + <usize>x, f);
+      const b4 = v128.load(hA + <usize>x, 64);
+      const p3 = vop(b3, cat(b3, b4, 1), dilate);
+      const q2 = vop(p2, cat(p2, p3, 2), dilate);
+      q0 = q1;
+      q1 = q2;
+      p2 = p3;
+      b3 = b4;
+    }
+    if ((w & 15) != 0) {
+      // The last 16 outputs, overlapping the previous block (min/max is idempotent, so combining twice is harmless).
+      const x = <usize>(w - 16);
+      const t = hA + x;
+      const c0 = v128.load(t);
+      const c1 = v128.load(t, 16);
+      const c2 = v128.load(t, 32);
+      const r0 = vop(c0, cat(c0, c1, 1), dilate);
+      const r1 = vop(c1, cat(c1, c2, 1), dilate);
+      const r2 = vop(c2, cat(c2, v128.load(t, 48), 1), dilate);
+      const u0 = vop(r0, cat(r0, r1, 2), dilate);
+      const u1 = vop(r1, cat(r1, r2, 2), dilate);
+      let f = vop(u0, cat(u0, u1, s), dilate);
+      if (combine) f = vop(f, v128.load(out + x), dilate);
+      v128.store(out + x, f);
+    }
+  } else {
+    const b0 = v128.load(hA);
+    const b1 = v128.load(hA, 16);
+    const b2 = v128.load(hA, 32);
+    const b3 = v128.load(hA, 48);
+    let b4 = v128.load(hA, 64);
+    const p0 = vop(b0, cat(b0, b1, 1), dilate);
+    const p1 = vop(b1, cat(b1, b2, 1), dilate);
+    const p2 = vop(b2, cat(b2, b3, 1), dilate);
+    let p3 = vop(b3, cat(b3, b4, 1), dilate);
+    const q0 = vop(p0, cat(p0, p1, 2), dilate);
+    const q1 = vop(p1, cat(p1, p2, 2), dilate);
+    let q2 = vop(p2, cat(p2, p3, 2), dilate);
+    let o0 = vop(q0, cat(q0, q1, 4), dilate);
+    let o1 = vop(q1, cat(q1, q2, 4), dilate);
+    for (let x = 0; x < end; x += 16) {
+      let f = vop(o0, cat(o0, o1, s), dilate);
+      if (combine) f = vop(f, v128.load(out + <usize>x), dilate);
+      v128.store(out + <usize>x, f);
+      const b5 = v128.load(hA + <usize>x, 80);
+      const p4 = vop(b4, cat(b4, b5, 1), dilate);
+      const q3 = vop(p3, cat(p3, p4, 2), dilate);
+      const o2 = vop(q2, cat(q2, q3, 4), dilate);
+      o0 = o1;
+      o1 = o2;
+      q2 = q3;
+      p3 = p4;
+      b4 = b5;
+    }
+    if ((w & 15) != 0) {
+      const x = <usize>(w - 16);
+      const t = hA + x;
+      const c0 = v128.load(t);
+      const c1 = v128.load(t, 16);
+      const c2 = v128.load(t, 32);
+      const c3 = v128.load(t, 48);
+      const r0 = vop(c0, cat(c0, c1, 1), dilate);
+      const r1 = vop(c1, cat(c1, c2, 1), dilate);
+      const r2 = vop(c2, cat(c2, c3, 1), dilate);
+      const r3 = vop(c3, cat(c3, v128.load(t, 64), 1), dilate);
+      const u0 = vop(r0, cat(r0, r1, 2), dilate);
+      const u1 = vop(r1, cat(r1, r2, 2), dilate);
+      const u2 = vop(r2, cat(r2, r3, 2), dilate);
+      const e0 = vop(u0, cat(u0, u1, 4), dilate);
+      const e1 = vop(u1, cat(u1, u2, 4), dilate);
+      let f = vop(e0, cat(e0, e1, s), dilate);
+      if (combine) f = vop(f, v128.load(out + x), dilate);
+      v128.store(out + x, f);
+    }
+  }
+}
+
+/** hRegLoop with the window's constants spelled out, one loop per width (5 … 16) and combine flag. */
+@inline function hRegImpl(hA: usize, w: i32, out: usize, cw: i32, combine: bool, dilate: bool): void {
+  if (cw == 5) {
+    if (combine) hRegLoop(hA, w, out, 2, 1, true, dilate);
+    else hRegLoop(hA, w, out, 2, 1, false, dilate);
+  }
+  else if (cw == 6) {
+    if (combine) hRegLoop(hA, w, out, 2, 2, true, dilate);
+    else hRegLoop(hA, w, out, 2, 2, false, dilate);
+  }
+  else if (cw == 7) {
+    if (combine) hRegLoop(hA, w, out, 2, 3, true, dilate);
+    else hRegLoop(hA, w, out, 2, 3, false, dilate);
+  }
+  else if (cw == 8) {
+    if (combine) hRegLoop(hA, w, out, 2, 4, true, dilate);
+    else hRegLoop(hA, w, out, 2, 4, false, dilate);
+  }
+  else if (cw == 9) {
+    if (combine) hRegLoop(hA, w, out, 3, 1, true, dilate);
+    else hRegLoop(hA, w, out, 3, 1, false, dilate);
+  }
+  else if (cw == 10) {
+    if (combine) hRegLoop(hA, w, out, 3, 2, true, dilate);
+    else hRegLoop(hA, w, out, 3, 2, false, dilate);
+  }
+  else if (cw == 11) {
+    if (combine) hRegLoop(hA, w, out, 3, 3, true, dilate);
+    else hRegLoop(hA, w, out, 3, 3, false, dilate);
+  }
+  else if (cw == 12) {
+    if (combine) hRegLoop(hA, w, out, 3, 4, true, dilate);
+    else hRegLoop(hA, w, out, 3, 4, false, dilate);
+  }
+  else if (cw == 13) {
+    if (combine) hRegLoop(hA, w, out, 3, 5, true, dilate);
+    else hRegLoop(hA, w, out, 3, 5, false, dilate);
+  }
+  else if (cw == 14) {
+    if (combine) hRegLoop(hA, w, out, 3, 6, true, dilate);
+    else hRegLoop(hA, w, out, 3, 6, false, dilate);
+  }
+  else if (cw == 15) {
+    if (combine) hRegLoop(hA, w, out, 3, 7, true, dilate);
+    else hRegLoop(hA, w, out, 3, 7, false, dilate);
+  }
+  else if (cw == 16) {
+    if (combine) hRegLoop(hA, w, out, 3, 8, true, dilate);
+    else hRegLoop(hA, w, out, 3, 8, false, dilate);
+  }
+}
+
+function hRegMin(hA: usize, w: i32, out: usize, cw: i32, combine: bool): void {
+  hRegImpl(hA, w, out, cw, combine, false);
+}
+
+function hRegMax(hA: usize, w: i32, out: usize, cw: i32, combine: bool): void {
+  hRegImpl(hA, w, out, cw, combine, true);
+}
+
 /**
  * Horizontal stage: out[x] = op over k < cw of a[x + k] for x < w (a is a padded row, valid for
  * w + cw - 1 bytes), combined with what `out` holds when `combine`. `b` is a work row of the same size.
@@ -162,6 +337,11 @@ function horizontalMax(a: usize, b: usize, w: i32, cw: i32, out: usize, combine:
     }
     return;
   }
+  if (cw <= MAX_REG_COLS && w >= 16) {
+    if (dilate) hRegMax(a, w, out, cw, combine);
+    else hRegMin(a, w, out, cw, combine);
+    return;
+  }
   // Doubling: b[i] = op of a[i .. i+2k-1] for k = 1, 2, 4, … < cw, then two overlapping windows.
   const valid = w + cw - 1;
   for (let i = 0; i < valid - 1; i += 16) {
@@ -198,7 +378,7 @@ function horizontalMax(a: usize, b: usize, w: i32, cw: i32, out: usize, combine:
  * left and `padRight` right of the output pixel, the tallest `maxRows` high.
  */
 export function morphWorkBytes(w: i32, padLeft: i32, padRight: i32, maxRows: i32): i32 {
-  const row = (w + padLeft + padRight + 63) & ~15;
+  const row = (w + padLeft + padRight + 127) & ~15; // the register doubling reads 80 bytes past the row
   return row * 2 + ((w + 31) & ~15) * (maxRows + 2);
 }
 
@@ -320,7 +500,7 @@ function morph3x3Max(src: usize, dst: usize, w: i32, h: i32, work: usize): void 
     if (dx + cw - 1 > padRight) padRight = dx + cw - 1;
   }
   // a: padded row (identity, then the w pixels of a vertical stage at a + padLeft); b: work row.
-  const rowBytes = <usize>((w + padLeft + padRight + 63) & ~15);
+  const rowBytes = <usize>((w + padLeft + padRight + 127) & ~15);
   memory.fill(work, dilate ? 0 : 255, rowBytes);
   // Each path is its own function per op: small functions keep V8's vectors in registers.
   if (count == 1 && load<i32>(rects, 12) > DIRECT_ROWS) {

@@ -165,6 +165,22 @@ describe("morphology: property tests against the reference", () => {
     expectSameArray(morphology(img, { op: "open", shape: "ellipse", size: 5 }).data, morphologyReference(img, "open", "ellipse", 5, 5, 1), "open ellipse 5×5", 1920);
   });
 
+  it("every element width of the in-register horizontal path (1…19) on widths 15…50, every shape", () => {
+    for (const [w, h] of [[15, 6], [16, 5], [17, 7], [31, 4], [32, 9], [33, 5], [50, 8]] as const) {
+      const img = randomImage(w, h, 1, w * 3 + h);
+      for (let kw = 1; kw <= 19; kw++) {
+        for (const shape of SHAPES) {
+          for (const kh of [1, 3, kw]) {
+            for (const op of ["erode", "dilate"] as const) {
+              const got = morphology(img, { op, shape, size: [kw, kh] });
+              expectSameArray(got.data, morphologyReference(img, op, shape, kw, kh, 1), `${op} ${shape} ${kw}×${kh} on ${w}×${h}`, w);
+            }
+          }
+        }
+      }
+    }
+  });
+
   it("large rectangles (van Herk/Gil-Werman and doubling paths) beyond the image size", () => {
     const img = randomImage(45, 29, 1, 5);
     for (const [kw, kh] of [[31, 31], [64, 3], [3, 64], [101, 77], [255, 2]] as const) {

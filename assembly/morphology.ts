@@ -29,32 +29,6 @@ const MAX_REG_COLS: i32 = 16;
   return dilate ? (a > b ? a : b) : a < b ? a : b;
 }
 
-/** out[x] = op(a[x], b[x]) for x < n (exactly n bytes written). */
-@inline function rowOp(a: usize, b: usize, out: usize, n: i32, dilate: bool): void {
-  const end = n & ~15;
-  let x = 0;
-  for (; x < end; x += 16) v128.store(out + <usize>x, vop(v128.load(a + <usize>x), v128.load(b + <usize>x), dilate));
-  for (; x < n; x++) store<u8>(out + <usize>x, <u8>sop(load<u8>(a + <usize>x), load<u8>(b + <usize>x), dilate));
-}
-
-/** p2[x] = op(p[x], r[x]); v[x] = op(s[x], p2[x]) for x < n (exactly n bytes each). */
-@inline function rowOp2(p: usize, r: usize, p2: usize, s: usize, v: usize, n: i32, dilate: bool): void {
-  const end = n & ~15;
-  let x = 0;
-  for (; x < end; x += 16) {
-    const o = <usize>x;
-    const q = vop(v128.load(p + o), v128.load(r + o), dilate);
-    v128.store(p2 + o, q);
-    v128.store(v + o, vop(v128.load(s + o), q, dilate));
-  }
-  for (; x < n; x++) {
-    const o = <usize>x;
-    const q = sop(load<u8>(p + o), load<u8>(r + o), dilate);
-    store<u8>(p2 + o, <u8>q);
-    store<u8>(v + o, <u8>sop(load<u8>(s + o), q, dilate));
-  }
-}
-
 /** out[x] = op over rows y0..y1 (inclusive, y0 <= y1) of src[row][x], exactly w bytes. */
 @inline function verticalDirect(src: usize, w: i32, y0: i32, y1: i32, out: usize, dilate: bool): void {
   const stride = <usize>w;
@@ -378,8 +352,9 @@ function horizontalMax(a: usize, b: usize, w: i32, cw: i32, out: usize, combine:
  * left and `padRight` right of the output pixel, the tallest `maxRows` high.
  */
 export function morphWorkBytes(w: i32, padLeft: i32, padRight: i32, maxRows: i32): i32 {
-  const row = (w + padLeft + padRight + 127) & ~15; // the register doubling reads 80 bytes past the row
-  return row * 2 + ((w + 31) & ~15) * (maxRows + 2);
+  const row = (w + ((padLeft + 15) & ~15) + padRight + 127) & ~15; // aligned left pad; the register doubling reads 80 bytes past the row
+  // Two rows, an identity row, then maxRows rows (van Herk/Gil-Werman's V rows).
+  return row * (maxRows + 2) + ((w + 31) & ~15);
 }
 
 /**
@@ -500,7 +475,7 @@ function morph3x3Max(src: usize, dst: usize, w: i32, h: i32, work: usize): void 
     if (dx + cw - 1 > padRight) padRight = dx + cw - 1;
   }
   // a: padded row (identity, then the w pixels of a vertical stage at a + padLeft); b: work row.
-  const rowBytes = <usize>((w + padLeft + padRight + 127) & ~15);
+  const rowBytes = <usize>((w + ((padLeft + 15) & ~15) + padRight + 127) & ~15);
   memory.fill(work, dilate ? 0 : 255, rowBytes);
   // Each path is its own function per op: small functions keep V8's vectors in registers.
   if (count == 1 && load<i32>(rects, 12) > DIRECT_ROWS) {
@@ -528,48 +503,160 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
   unionImpl(src, dst, w, h, rects, count, work, rowBytes, padLeft, true);
 }
 
-/** One tall rectangle: van Herk/Gil-Werman down the columns, then the horizontal stage per row. */
+/**
+ * One tall rectangle: van Herk/Gil-Werman down the columns, then the horizontal stage per row.
+ * Output row y needs input rows y+dy … y+dy+ch-1; blocks of ch rows start at dy. For block rows
+ * j = 0 … ch-1, V[j] = op(S[j], P[j]) with S[j] the suffix op of the block's rows j … ch-1 and
+ * P[j] the prefix op of the next block's rows 0 … j-1. Both run over a chunk of 8 vectors held in
+ * registers (one load, one op and one store per row for S; two loads, two ops and one store for
+ * P and V), written straight into ch padded rows that the horizontal stage then reads.
+ */
 @inline function vhgwImpl(src: usize, dst: usize, w: i32, h: i32, rects: usize, work: usize, rowBytes: usize, padLeft: i32, dilate: bool): void {
-  const a = work;
-  const b = work + rowBytes;
-  const mid = a + <usize>padLeft;
-  const line = <usize>((w + 31) & ~15);
-  const extra = b + rowBytes; // ident row, P row, then S rows
   const dx = load<i32>(rects);
   const cw = load<i32>(rects, 4);
   const dy = load<i32>(rects, 8);
   const ch = load<i32>(rects, 12);
-  const hA = a + <usize>(padLeft + dx);
-  const identRow = extra;
-  const pRow = extra + line;
-  const sRows = extra + line * 2;
-  memory.fill(identRow, dilate ? 0 : 255, line);
-  // Output y needs rows s .. s+ch-1 with s = y + dy. Blocks of ch rows start at s = dy.
+  const b = work; // work row of the horizontal doubling
+  const identRow = work + rowBytes;
+  const vRows = identRow + <usize>((w + 31) & ~15); // ch padded rows: V[j] pixel x at vRows + j * rowBytes + padLeft + x
+  const identByte: u8 = dilate ? 0 : 255;
+  memory.fill(identRow, identByte, <usize>((w + 31) & ~15) + <usize>ch * rowBytes);
+  const v0 = vRows + <usize>((padLeft + 15) & ~15); // V rows start 16-byte aligned
+  const chunkEnd = w & ~127;
+  const vecEnd = w & ~15;
   for (let block = dy; block < h + dy; block += ch) {
-    // S[j] = op of rows block+j .. block+ch-1 (suffix minima inside the block).
-    let below = rowPtr(src, w, h, block + ch - 1, identRow);
-    for (let j = ch - 2; j >= 0; j--) {
-      const s = sRows + <usize>j * line;
-      rowOp(rowPtr(src, w, h, block + j, identRow), below, s, w, dilate);
-      below = s;
-    }
-    const sLast = rowPtr(src, w, h, block + ch - 1, identRow);
-    // P = op of rows block+ch .. s+ch-1 (prefix minima of the next block).
-    let p: usize = identRow;
+    let x = 0;
+    for (; x < chunkEnd; x += 128) vhgwChunk8(src, w, h, block, ch, dy, identRow, v0, rowBytes, x, dilate);
+    for (; x < vecEnd; x += 16) vhgwChunk1(src, w, h, block, ch, dy, identRow, v0, rowBytes, x, dilate);
+    for (; x < w; x++) vhgwColumn(src, w, h, block, ch, dy, v0, rowBytes, x, dilate);
     for (let j = 0; j < ch; j++) {
-      const y = block + j - dy; // >= 0: blocks start at dy
+      const y = block + j - dy;
       if (y >= h) break;
-      const s = j == ch - 1 ? sLast : sRows + <usize>j * line;
-      if (j > 1) {
-        // P = op(P, next row) and V = op(S[j], P) in one pass.
-        rowOp2(p, rowPtr(src, w, h, block + ch + j - 1, identRow), pRow, s, mid, w, dilate);
-        p = pRow;
-      } else {
-        if (j == 1) p = rowPtr(src, w, h, block + ch, identRow);
-        rowOp(s, p, mid, w, dilate);
-      }
-      horizontal(hA, b, w, cw, dst + <usize>y * <usize>w, false, dilate);
+      horizontal(v0 + <usize>j * rowBytes + <usize>dx, b, w, cw, dst + <usize>y * <usize>w, false, dilate);
     }
+  }
+}
+
+/** vHGW over 8 vectors (128 columns) from column x. */
+@inline function vhgwChunk8(src: usize, w: i32, h: i32, block: i32, ch: i32, dy: i32, identRow: usize, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
+  const o = <usize>x;
+  // S, bottom up.
+  let r = rowPtr(src, w, h, block + ch - 1, identRow) + o;
+  let s0 = v128.load(r);
+  let s1 = v128.load(r, 16);
+  let s2 = v128.load(r, 32);
+  let s3 = v128.load(r, 48);
+  let s4 = v128.load(r, 64);
+  let s5 = v128.load(r, 80);
+  let s6 = v128.load(r, 96);
+  let s7 = v128.load(r, 112);
+  let v = v0 + <usize>(ch - 1) * rowBytes + o;
+  v128.store(v, s0);
+  v128.store(v, s1, 16);
+  v128.store(v, s2, 32);
+  v128.store(v, s3, 48);
+  v128.store(v, s4, 64);
+  v128.store(v, s5, 80);
+  v128.store(v, s6, 96);
+  v128.store(v, s7, 112);
+  for (let j = ch - 2; j >= 0; j--) {
+    r = rowPtr(src, w, h, block + j, identRow) + o;
+    v -= rowBytes;
+    s0 = vop(s0, v128.load(r), dilate);
+    s1 = vop(s1, v128.load(r, 16), dilate);
+    s2 = vop(s2, v128.load(r, 32), dilate);
+    s3 = vop(s3, v128.load(r, 48), dilate);
+    s4 = vop(s4, v128.load(r, 64), dilate);
+    s5 = vop(s5, v128.load(r, 80), dilate);
+    s6 = vop(s6, v128.load(r, 96), dilate);
+    s7 = vop(s7, v128.load(r, 112), dilate);
+    v128.store(v, s0);
+    v128.store(v, s1, 16);
+    v128.store(v, s2, 32);
+    v128.store(v, s3, 48);
+    v128.store(v, s4, 64);
+    v128.store(v, s5, 80);
+    v128.store(v, s6, 96);
+    v128.store(v, s7, 112);
+  }
+  // P, top down, folded into V in place (V[0] = S[0]).
+  const last = min(ch - 1, h - 1 + dy - block); // last block row with an output
+  if (last < 1) return;
+  r = rowPtr(src, w, h, block + ch, identRow) + o;
+  let p0 = v128.load(r);
+  let p1 = v128.load(r, 16);
+  let p2 = v128.load(r, 32);
+  let p3 = v128.load(r, 48);
+  let p4 = v128.load(r, 64);
+  let p5 = v128.load(r, 80);
+  let p6 = v128.load(r, 96);
+  let p7 = v128.load(r, 112);
+  v = v0 + rowBytes + o;
+  for (let j = 1; ; j++) {
+    v128.store(v, vop(v128.load(v), p0, dilate));
+    v128.store(v, vop(v128.load(v, 16), p1, dilate), 16);
+    v128.store(v, vop(v128.load(v, 32), p2, dilate), 32);
+    v128.store(v, vop(v128.load(v, 48), p3, dilate), 48);
+    v128.store(v, vop(v128.load(v, 64), p4, dilate), 64);
+    v128.store(v, vop(v128.load(v, 80), p5, dilate), 80);
+    v128.store(v, vop(v128.load(v, 96), p6, dilate), 96);
+    v128.store(v, vop(v128.load(v, 112), p7, dilate), 112);
+    if (j >= last) break;
+    r = rowPtr(src, w, h, block + ch + j, identRow) + o;
+    v += rowBytes;
+    p0 = vop(p0, v128.load(r), dilate);
+    p1 = vop(p1, v128.load(r, 16), dilate);
+    p2 = vop(p2, v128.load(r, 32), dilate);
+    p3 = vop(p3, v128.load(r, 48), dilate);
+    p4 = vop(p4, v128.load(r, 64), dilate);
+    p5 = vop(p5, v128.load(r, 80), dilate);
+    p6 = vop(p6, v128.load(r, 96), dilate);
+    p7 = vop(p7, v128.load(r, 112), dilate);
+  }
+}
+
+/** vHGW over one vector (16 columns) from column x. */
+@inline function vhgwChunk1(src: usize, w: i32, h: i32, block: i32, ch: i32, dy: i32, identRow: usize, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
+  const o = <usize>x;
+  let s0 = v128.load(rowPtr(src, w, h, block + ch - 1, identRow) + o);
+  let v = v0 + <usize>(ch - 1) * rowBytes + o;
+  v128.store(v, s0);
+  for (let j = ch - 2; j >= 0; j--) {
+    v -= rowBytes;
+    s0 = vop(s0, v128.load(rowPtr(src, w, h, block + j, identRow) + o), dilate);
+    v128.store(v, s0);
+  }
+  const last = min(ch - 1, h - 1 + dy - block);
+  if (last < 1) return;
+  let p0 = v128.load(rowPtr(src, w, h, block + ch, identRow) + o);
+  v = v0 + rowBytes + o;
+  for (let j = 1; ; j++) {
+    v128.store(v, vop(v128.load(v), p0, dilate));
+    if (j >= last) break;
+    v += rowBytes;
+    p0 = vop(p0, v128.load(rowPtr(src, w, h, block + ch + j, identRow) + o), dilate);
+  }
+}
+
+/** vHGW of the single column x (the last w % 16 columns). Rows outside the image are skipped. */
+@inline function vhgwColumn(src: usize, w: i32, h: i32, block: i32, ch: i32, dy: i32, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
+  const ident: u32 = dilate ? 0 : 255;
+  let s = ident;
+  let v = v0 + <usize>ch * rowBytes + <usize>x;
+  for (let j = ch - 1; j >= 0; j--) {
+    v -= rowBytes;
+    const y = block + j;
+    if (y >= 0 && y < h) s = sop(s, <u32>load<u8>(src + <usize>y * <usize>w + <usize>x), dilate);
+    store<u8>(v, <u8>s);
+  }
+  const last = min(ch - 1, h - 1 + dy - block);
+  let p = ident;
+  v = v0 + <usize>x;
+  for (let j = 1; j <= last; j++) {
+    v += rowBytes;
+    const y = block + ch + j - 1;
+    if (y >= 0 && y < h) p = sop(p, <u32>load<u8>(src + <usize>y * <usize>w + <usize>x), dilate);
+    store<u8>(v, <u8>sop(<u32>load<u8>(v), p, dilate));
   }
 }
 

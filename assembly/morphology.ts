@@ -481,6 +481,9 @@ function morph3x3Max(src: usize, dst: usize, w: i32, h: i32, work: usize): void 
   if (count == 1 && load<i32>(rects, 12) > DIRECT_ROWS) {
     if (dilate) vhgwMax(src, dst, w, h, rects, work, rowBytes, padLeft);
     else vhgwMin(src, dst, w, h, rects, work, rowBytes, padLeft);
+  } else if (count > 1 && nested(rects, count)) {
+    if (dilate) nestedMax(src, dst, w, h, rects, count, work, rowBytes, padLeft);
+    else nestedMin(src, dst, w, h, rects, count, work, rowBytes, padLeft);
   } else {
     if (dilate) unionMax(src, dst, w, h, rects, count, work, rowBytes, padLeft);
     else unionMin(src, dst, w, h, rects, count, work, rowBytes, padLeft);
@@ -657,6 +660,113 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
     const y = block + ch + j - 1;
     if (y >= 0 && y < h) p = sop(p, <u32>load<u8>(src + <usize>y * <usize>w + <usize>x), dilate);
     store<u8>(v, <u8>sop(<u32>load<u8>(v), p, dilate));
+  }
+}
+
+/** Whether each rectangle's rows contain the previous one's (ellipses and crosses, sorted by height). */
+function nested(rects: usize, count: i32): bool {
+  for (let k = 1; k < count; k++) {
+    const r = rects + (<usize>k << 4);
+    const top = load<i32>(r, 8);
+    const prevTop = load<i32>(r - 16, 8);
+    if (top > prevTop || top + load<i32>(r, 12) < prevTop + load<i32>(r - 16, 12)) return false;
+  }
+  return true;
+}
+
+function nestedMin(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32): void {
+  nestedImpl(src, dst, w, h, rects, count, work, rowBytes, padLeft, false);
+}
+
+function nestedMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32): void {
+  nestedImpl(src, dst, w, h, rects, count, work, rowBytes, padLeft, true);
+}
+
+/** v[x] = op(v[x], a[x], b[x]) for x < w (a and b may be the same row). */
+@inline function extendRows(v: usize, a: usize, b: usize, w: i32, dilate: bool): void {
+  const end = w & ~15;
+  let x = 0;
+  for (; x < end; x += 16) {
+    const o = <usize>x;
+    v128.store(v + o, vop(v128.load(v + o), vop(v128.load(a + o), v128.load(b + o), dilate), dilate));
+  }
+  for (; x < w; x++) {
+    const o = <usize>x;
+    store<u8>(v + o, <u8>sop(<u32>load<u8>(v + o), sop(<u32>load<u8>(a + o), <u32>load<u8>(b + o), dilate), dilate));
+  }
+}
+
+/** out[x] = op(out[x], v[x], a[x], b[x]) for x < w. */
+@inline function extendInto(out: usize, v: usize, a: usize, b: usize, w: i32, dilate: bool): void {
+  const end = w & ~15;
+  let x = 0;
+  for (; x < end; x += 16) {
+    const o = <usize>x;
+    const m = vop(v128.load(v + o), vop(v128.load(a + o), v128.load(b + o), dilate), dilate);
+    v128.store(out + o, vop(v128.load(out + o), m, dilate));
+  }
+  for (; x < w; x++) {
+    const o = <usize>x;
+    const m = sop(<u32>load<u8>(v + o), sop(<u32>load<u8>(a + o), <u32>load<u8>(b + o), dilate), dilate);
+    store<u8>(out + o, <u8>sop(<u32>load<u8>(out + o), m, dilate));
+  }
+}
+
+/**
+ * Nested rectangles (each one's rows contain the previous one's): one running vertical op per
+ * output row, grown by the rows each rectangle adds above and below, with each rectangle's
+ * horizontal stage applied as soon as its rows are in. An ellipse 5×5 (a 5×3 and a 1×5) costs a
+ * 3-row op, 2 more rows and two horizontal stages instead of 3 + 5 rows.
+ */
+@inline function nestedImpl(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i32, work: usize, rowBytes: usize, padLeft: i32, dilate: bool): void {
+  const a = work;
+  const b = work + rowBytes;
+  const mid = a + <usize>((padLeft + 15) & ~15);
+  const stride = <usize>w;
+  for (let y = 0; y < h; y++) {
+    const out = dst + <usize>y * stride;
+    let top = y + load<i32>(rects, 8);
+    let bot = top + load<i32>(rects, 12) - 1;
+    {
+      const y0 = max(top, 0);
+      const y1 = min(bot, h - 1);
+      if (y0 > y1) memory.fill(mid, dilate ? 0 : 255, <usize>w);
+      else verticalDirect(src, w, y0, y1, mid, dilate);
+      horizontal(mid + <usize>load<i32>(rects), b, w, load<i32>(rects, 4), out, false, dilate);
+    }
+    for (let k = 1; k < count; k++) {
+      const r = rects + (<usize>k << 4);
+      const newTop = y + load<i32>(r, 8);
+      const newBot = newTop + load<i32>(r, 12) - 1;
+      const dx = load<i32>(r);
+      const cw = load<i32>(r, 4);
+      // Rows newTop … top-1 and bot+1 … newBot, inside the image, two at a time.
+      let up = top - 1;
+      let down = bot + 1;
+      let fused = false;
+      while (true) {
+        while (up >= newTop && (up < 0 || up >= h)) up--;
+        while (down <= newBot && (down < 0 || down >= h)) down++;
+        const hasUp = up >= newTop;
+        const hasDown = down <= newBot;
+        if (!hasUp && !hasDown) break;
+        const pu = src + <usize>(hasUp ? up : down) * stride;
+        const pd = src + <usize>(hasDown ? down : up) * stride;
+        if (hasUp) up--;
+        if (hasDown) down++;
+        // The centre column of an ellipse or cross (last, 1 wide): its last rows go straight into out.
+        const lastRows = (up < newTop || up < 0) && (down > newBot || down >= h);
+        if (k == count - 1 && cw == 1 && dx == 0 && lastRows) {
+          extendInto(out, mid, pu, pd, w, dilate);
+          fused = true;
+          break;
+        }
+        extendRows(mid, pu, pd, w, dilate);
+      }
+      top = newTop;
+      bot = newBot;
+      if (!fused) horizontal(mid + <usize>dx, b, w, cw, out, true, dilate);
+    }
   }
 }
 

@@ -10,9 +10,12 @@
 // dilate), which the row buffer's identity padding and row clipping implement.
 //
 // For rectangles the vertical cost does not grow with the height: tall ones use van Herk/Gil-Werman
-// (two running minima per block of rows, three min ops per pixel). Wide ones use doubling steps in
-// the L1 row buffer, so the horizontal cost grows with log2 of the width only. 3×3, the common
-// case, has its own register-only path. Dilation is the same code with max.
+// (two running minima per block of rows, three min ops per pixel, kept in registers over column
+// chunks). Wide ones use doubling steps, in registers up to 16 columns (byte shifts across
+// neighbouring vectors) and in the L1 row buffer beyond, so the horizontal cost grows with log2 of
+// the width only. Ellipses and crosses are nested rectangles: one running vertical min per row is
+// grown by each rectangle's extra rows. 3×3, the common case, has its own register-only path.
+// Dilation is the same code with max.
 
 /** Rectangles taller than this use van Herk/Gil-Werman; shorter ones a direct min over their rows. */
 const DIRECT_ROWS: i32 = 3;

@@ -356,8 +356,8 @@ function horizontalMax(a: usize, b: usize, w: i32, cw: i32, out: usize, combine:
  */
 export function morphWorkBytes(w: i32, padLeft: i32, padRight: i32, maxRows: i32): i32 {
   const row = (w + ((padLeft + 15) & ~15) + padRight + 127) & ~15; // aligned left pad; the register doubling reads 80 bytes past the row
-  // Two rows, an identity row, then maxRows rows (van Herk/Gil-Werman's V rows).
-  return row * (maxRows + 2) + ((w + 31) & ~15);
+  // Two rows, an identity row, then maxRows rows (van Herk/Gil-Werman's V rows) and 2 * maxRows row pointers.
+  return row * (maxRows + 2) + ((w + 31) & ~15) + maxRows * 8;
 }
 
 /**
@@ -530,10 +530,12 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
   const v0 = vRows + <usize>((padLeft + 15) & ~15); // V rows start 16-byte aligned
   const chunkEnd = w & ~127;
   const vecEnd = w & ~15;
+  const rows = vRows + <usize>ch * rowBytes; // pointers to the block's rows and the next block's
   for (let block = dy; block < h + dy; block += ch) {
+    for (let j = 0; j < 2 * ch; j++) store<u32>(rows + (<usize>j << 2), <u32>rowPtr(src, w, h, block + j, identRow));
     let x = 0;
-    for (; x < chunkEnd; x += 128) vhgwChunk8(src, w, h, block, ch, dy, identRow, v0, rowBytes, x, dilate);
-    for (; x < vecEnd; x += 16) vhgwChunk1(src, w, h, block, ch, dy, identRow, v0, rowBytes, x, dilate);
+    for (; x < chunkEnd; x += 128) vhgwChunk8(rows, h, block, ch, dy, v0, rowBytes, x, dilate);
+    for (; x < vecEnd; x += 16) vhgwChunk1(rows, h, block, ch, dy, v0, rowBytes, x, dilate);
     for (; x < w; x++) vhgwColumn(src, w, h, block, ch, dy, v0, rowBytes, x, dilate);
     for (let j = 0; j < ch; j++) {
       const y = block + j - dy;
@@ -544,10 +546,10 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
 }
 
 /** vHGW over 8 vectors (128 columns) from column x. */
-@inline function vhgwChunk8(src: usize, w: i32, h: i32, block: i32, ch: i32, dy: i32, identRow: usize, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
+@inline function vhgwChunk8(rows: usize, h: i32, block: i32, ch: i32, dy: i32, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
   const o = <usize>x;
   // S, bottom up.
-  let r = rowPtr(src, w, h, block + ch - 1, identRow) + o;
+  let r = <usize>load<u32>(rows + (<usize>(ch - 1) << 2)) + o;
   let s0 = v128.load(r);
   let s1 = v128.load(r, 16);
   let s2 = v128.load(r, 32);
@@ -566,7 +568,7 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
   v128.store(v, s6, 96);
   v128.store(v, s7, 112);
   for (let j = ch - 2; j >= 0; j--) {
-    r = rowPtr(src, w, h, block + j, identRow) + o;
+    r = <usize>load<u32>(rows + (<usize>j << 2)) + o;
     v -= rowBytes;
     s0 = vop(s0, v128.load(r), dilate);
     s1 = vop(s1, v128.load(r, 16), dilate);
@@ -588,7 +590,7 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
   // P, top down, folded into V in place (V[0] = S[0]).
   const last = min(ch - 1, h - 1 + dy - block); // last block row with an output
   if (last < 1) return;
-  r = rowPtr(src, w, h, block + ch, identRow) + o;
+  r = <usize>load<u32>(rows + (<usize>ch << 2)) + o;
   let p0 = v128.load(r);
   let p1 = v128.load(r, 16);
   let p2 = v128.load(r, 32);
@@ -608,7 +610,7 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
     v128.store(v, vop(v128.load(v, 96), p6, dilate), 96);
     v128.store(v, vop(v128.load(v, 112), p7, dilate), 112);
     if (j >= last) break;
-    r = rowPtr(src, w, h, block + ch + j, identRow) + o;
+    r = <usize>load<u32>(rows + (<usize>(ch + j) << 2)) + o;
     v += rowBytes;
     p0 = vop(p0, v128.load(r), dilate);
     p1 = vop(p1, v128.load(r, 16), dilate);
@@ -622,25 +624,25 @@ function unionMax(src: usize, dst: usize, w: i32, h: i32, rects: usize, count: i
 }
 
 /** vHGW over one vector (16 columns) from column x. */
-@inline function vhgwChunk1(src: usize, w: i32, h: i32, block: i32, ch: i32, dy: i32, identRow: usize, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
+@inline function vhgwChunk1(rows: usize, h: i32, block: i32, ch: i32, dy: i32, v0: usize, rowBytes: usize, x: i32, dilate: bool): void {
   const o = <usize>x;
-  let s0 = v128.load(rowPtr(src, w, h, block + ch - 1, identRow) + o);
+  let s0 = v128.load(<usize>load<u32>(rows + (<usize>(ch - 1) << 2)) + o);
   let v = v0 + <usize>(ch - 1) * rowBytes + o;
   v128.store(v, s0);
   for (let j = ch - 2; j >= 0; j--) {
     v -= rowBytes;
-    s0 = vop(s0, v128.load(rowPtr(src, w, h, block + j, identRow) + o), dilate);
+    s0 = vop(s0, v128.load(<usize>load<u32>(rows + (<usize>j << 2)) + o), dilate);
     v128.store(v, s0);
   }
   const last = min(ch - 1, h - 1 + dy - block);
   if (last < 1) return;
-  let p0 = v128.load(rowPtr(src, w, h, block + ch, identRow) + o);
+  let p0 = v128.load(<usize>load<u32>(rows + (<usize>ch << 2)) + o);
   v = v0 + rowBytes + o;
   for (let j = 1; ; j++) {
     v128.store(v, vop(v128.load(v), p0, dilate));
     if (j >= last) break;
     v += rowBytes;
-    p0 = vop(p0, v128.load(rowPtr(src, w, h, block + ch + j, identRow) + o), dilate);
+    p0 = vop(p0, v128.load(<usize>load<u32>(rows + (<usize>(ch + j) << 2)) + o), dilate);
   }
 }
 

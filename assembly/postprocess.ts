@@ -357,9 +357,11 @@ export function upsampleBilinear(src: usize, sw: i32, sh: i32, dst: usize, mask:
 
 /**
  * Adds one tile's C probability planes (tw×th, packed) into full-frame accumulators (C planes of
- * fw×fh) at (x0, y0) with feathered weights, and the weights into `wsum`. The weight ramps linearly
- * over the overlap on each side that has a neighbour (rampL/R/T/B > 0): w = min(1, (i + 1) / (ramp + 1)),
- * so every covered pixel gets a positive total weight and seams fade over the overlap.
+ * fw×fh) at (x0, y0) with feathered weights, and the weights into `wsum`. On each side that has a
+ * neighbour (rampL/R/T/B > 0) the weight ramps up over the overlap: r = min(1, (i + 1) / (ramp + 1)),
+ * w = (rx * ry)^2. Every covered pixel gets a positive total weight; squaring makes a tile's
+ * outermost pixels (where its zero padding distorts the model's output) count ~1/ramp^2 against the
+ * neighbour's interior, so seams vanish instead of fading.
  */
 export function blendTile(tile: usize, c: i32, tw: i32, th: i32, acc: usize, wsum: usize, fw: i32, fh: i32, x0: i32, y0: i32, rampL: i32, rampR: i32, rampT: i32, rampB: i32): void {
   const tn = tw * th;
@@ -380,7 +382,8 @@ export function blendTile(tile: usize, c: i32, tw: i32, th: i32, acc: usize, wsu
       const xi = f32x4.add(f32x4.splat(<f32>x), lanes);
       const wl = rampL > 0 ? f32x4.min(one, f32x4.mul(f32x4.add(xi, one), f32x4.splat(invL))) : one;
       const wr = rampR > 0 ? f32x4.min(one, f32x4.mul(f32x4.sub(f32x4.splat(<f32>tw), xi), f32x4.splat(invR))) : one;
-      const wv = f32x4.mul(f32x4.min(wl, wr), wyv);
+      const wl1 = f32x4.mul(f32x4.min(wl, wr), wyv);
+      const wv = f32x4.mul(wl1, wl1);
       const so = wsum + ((frow + <usize>x) << 2);
       v128.store(so, f32x4.add(v128.load(so), wv));
       for (let k = 0; k < c; k++) {
@@ -393,7 +396,8 @@ export function blendTile(tile: usize, c: i32, tw: i32, th: i32, acc: usize, wsu
       const xi = <f32>x;
       const wl = rampL > 0 ? min<f32>(1, (xi + 1) * invL) : <f32>1;
       const wr = rampR > 0 ? min<f32>(1, (<f32>tw - xi) * invR) : <f32>1;
-      const wv = min<f32>(wl, wr) * wy;
+      const w1 = min<f32>(wl, wr) * wy;
+      const wv = w1 * w1;
       const so = wsum + ((frow + <usize>x) << 2);
       store<f32>(so, load<f32>(so) + wv);
       for (let k = 0; k < c; k++) {

@@ -473,3 +473,27 @@ export function regionConfidence(labels: usize, prob: usize, n: i32, count: i32,
     if (p > load<f32>(mo)) store<f32>(mo, p);
   }
 }
+
+/**
+ * Keeps a multi-class map consistent with a refined foreground mask: where mask == 0 the class
+ * becomes 0 (background); where mask != 0 but the class is background (pixels added by closing or
+ * hole filling) it becomes the most probable foreground class (first maximum of planes 1..C-1).
+ */
+export function reconcileClasses(classMap: usize, mask: usize, prob: usize, c: i32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    if (load<u8>(mask + <usize>i) == 0) {
+      store<u8>(classMap + <usize>i, 0);
+    } else if (load<u8>(classMap + <usize>i) == 0) {
+      let best = load<f32>(prob + (<usize>(n + i) << 2));
+      let idx = 1;
+      for (let k = 2; k < c; k++) {
+        const v = load<f32>(prob + (<usize>(k * n + i) << 2));
+        if (v > best) {
+          best = v;
+          idx = k;
+        }
+      }
+      store<u8>(classMap + <usize>i, <u8>idx);
+    }
+  }
+}

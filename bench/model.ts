@@ -48,6 +48,8 @@ interface ChildResult {
   mode: string;
   regions: number;
   foreground: number;
+  /** onnxruntime-web copies the input tensor into its own heap each run: a memcpy of the same bytes, ms. */
+  inputCopy: number;
 }
 
 const args = process.argv.slice(2);
@@ -93,6 +95,16 @@ async function child(config: Config): Promise<ChildResult> {
   for (let i = 0; i < m.length; i++) if (m[i]) fg++;
   const pick = (k: keyof typeof firstT): Stats => stats(runs.map((t) => t[k]), firstT[k]);
   const shares = runs.map((t) => (t.preprocess + t.postprocess) / t.total).sort((a, b) => a - b);
+  // What ORT-web's own input copy costs: the same bytes, WASM view → another heap.
+  const inputBytes = 3 * Math.ceil(config.width / 8) * 8 * Math.ceil(config.height / 8) * 8 * 4;
+  const from = new Float32Array(new WebAssembly.Memory({ initial: Math.ceil(inputBytes / 65536) }).buffer, 0, inputBytes / 4).fill(0.5);
+  const to = new Float32Array(inputBytes / 4);
+  const copies: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t = performance.now();
+    to.set(from);
+    copies.push(performance.now() - t);
+  }
   const result: ChildResult = {
     config,
     create,
@@ -104,6 +116,7 @@ async function child(config: Config): Promise<ChildResult> {
     mode: seg.mode,
     regions: last.regions.length,
     foreground: fg / m.length,
+    inputCopy: copies.sort((a, b) => a - b)[10]!,
   };
   seg.dispose();
   return result;
@@ -155,8 +168,8 @@ async function main(): Promise<void> {
   const probeBefore = await cpuProbe();
   console.log(`CPU probe (2 workers / 1): ${probeBefore.toFixed(2)}${probeBefore < 1.7 ? "  (the machine is busy: 2-thread figures are not meaningful)" : ""}`);
   const results: Array<ChildResult | { config: Config; error: string }> = [];
-  console.log("\n| config | frame | mode | create ms | first ms | median ms | p10 | p90 | pre | inference | post | (pre+post)/total |");
-  console.log("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("\n| config | frame | mode | create ms | first ms | median ms | p10 | p90 | pre | inference | post | (pre+post)/total | input memcpy |");
+  console.log("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const c of configs) {
     const r = runChild(c);
     results.push(r);
@@ -166,7 +179,7 @@ async function main(): Promise<void> {
     }
     console.log(
       `| ${c.label} | ${c.width}x${c.height} | ${r.mode} | ${f(r.create)} | ${f(r.total.first)} | **${f(r.total.median)}** | ${f(r.total.p10)} | ${f(r.total.p90)} | ` +
-        `${f(r.preprocess.median)} | ${f(r.inference.median)} | ${f(r.postprocess.median)} | ${(100 * r.prePostShare).toFixed(1)}% |`,
+        `${f(r.preprocess.median)} | ${f(r.inference.median)} | ${f(r.postprocess.median)} | ${(100 * r.prePostShare).toFixed(1)}% | ${f(r.inputCopy)} |`,
     );
   }
   const probeAfter = await cpuProbe();

@@ -21,6 +21,7 @@ export interface PostprocessExports {
   zeroF32(ptr: number, n: number): void;
   padPlanesF32(ptr: number, c: number, w: number, h: number, pw: number, ph: number): void;
   regionConfidence(labels: number, prob: number, n: number, count: number, sums: number, maxes: number): void;
+  reconcileClasses(classMap: number, mask: number, prob: number, c: number, n: number): void;
 }
 
 /** The postprocessing kernels (loads the wasm on first use in Node). */

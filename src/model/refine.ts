@@ -2,7 +2,11 @@
 import type { Mask } from "../core/image.js";
 import type { WasmBuffer } from "../core/memory.js";
 import { EdgesegError } from "../core/errors.js";
+import { addressOf } from "../core/memory.js";
 import { post } from "./postprocess.js";
+
+/** The WASM address of a mask the segmenter owns (its data is always a view of WASM memory). */
+const maskPtr = (mask: Mask): number => addressOf(mask.data);
 
 /** Cleaning of the thresholded mask, applied in this order: open, close, fill holes, drop small regions. */
 export interface RefineOptions {
@@ -121,12 +125,7 @@ export function refineMask(mask: Mask, options: RefineOptions, multi?: { classMa
       if (l && regions[l - 1]!.area < options.minArea) data[i] = 0;
     }
   }
-  if (multi) {
-    // Pixels the refinement turned off become background in the class map.
-    const cm = multi.classMap.u8;
-    const m = mask.data;
-    for (let i = 0; i < m.length; i++) if (!m[i]) cm[i] = 0;
-  }
+  if (multi) post().reconcileClasses(multi.classMap.ptr, maskPtr(mask), multi.prob.ptr, multi.classes, mask.width * mask.height);
 }
 
 /**

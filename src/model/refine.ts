@@ -3,6 +3,7 @@ import type { Mask } from "../core/image.js";
 import type { WasmBuffer } from "../core/memory.js";
 import { EdgesegError } from "../core/errors.js";
 import { addressOf } from "../core/memory.js";
+import { morphology } from "../kernels/morphology.js";
 import { post } from "./postprocess.js";
 
 /** The WASM address of a mask the segmenter owns (its data is always a view of WASM memory). */
@@ -112,8 +113,11 @@ function labelComponents(mask: Uint8Array, w: number, h: number, labels: Int32Ar
 
 /** Applies `options` to the mask in place (and keeps a multi-class map consistent with it). */
 export function refineMask(mask: Mask, options: RefineOptions, multi?: { classMap: WasmBuffer; prob: WasmBuffer; classes: number }): void {
-  if (options.open || options.close || options.fillHoles) {
-    throw new EdgesegError("INVALID_ARGUMENT", "refine.open/close/fillHoles need the morphology and components kernels, which are not in this build yet");
+  // In place: morphology handles out === input through its own scratch.
+  if (options.open && options.open > 1) morphology(mask, { op: "open", shape: "ellipse", size: options.open, out: mask });
+  if (options.close && options.close > 1) morphology(mask, { op: "close", shape: "ellipse", size: options.close, out: mask });
+  if (options.fillHoles) {
+    throw new EdgesegError("INVALID_ARGUMENT", "refine.fillHoles needs the components kernels, which are not in this build yet");
   }
   if (options.minArea) {
     const n = mask.width * mask.height;

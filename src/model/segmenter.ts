@@ -436,19 +436,27 @@ export class Segmenter {
     return plan;
   }
 
-  /** The ORT input tensor over our input buffer (re-created when the size or WASM memory changes). */
-  private input(mw: number, mh: number): { tensor: OrtTensor; view: Float32Array | Uint8Array | Int8Array; ptr: number } {
-    const c = this.transform.channels;
+  /** Our input buffer (model input size) and a function returning a current view of it. */
+  private inputBuffer(mw: number, mh: number): { ptr: number; view: () => Float32Array | Uint8Array | Int8Array } {
     const dtype = this.transform.dtype;
-    const elem = dtype === "float32" ? 4 : 1;
-    const b = this.buf("input", c * mw * mh * elem);
-    const view = dtype === "float32" ? b.view(Float32Array) : dtype === "uint8" ? b.view(Uint8Array) : b.view(Int8Array);
+    const b = this.buf("input", this.transform.channels * mw * mh * (dtype === "float32" ? 4 : 1));
+    const ctor = dtype === "float32" ? Float32Array : dtype === "uint8" ? Uint8Array : Int8Array;
+    return { ptr: b.ptr, view: () => b.view(ctor as typeof Float32Array) };
+  }
+
+  /**
+   * The ORT input tensor over our input buffer, re-created only when the size changes or WASM
+   * memory grew (growth detaches the view it holds). Take it after filling the buffer.
+   */
+  private inputTensor_(mw: number, mh: number): OrtTensor {
+    const c = this.transform.channels;
+    const view = this.inputBuffer(mw, mh).view();
     const t = this.inputTensor;
     if (!t || t.mw !== mw || t.mh !== mh || t.buffer !== view.buffer) {
       const data = view.subarray(0, c * mw * mh);
-      this.inputTensor = { tensor: new this.ort.Tensor(dtype, data as Float32Array, [1, c, mh, mw]), buffer: view.buffer, mw, mh };
+      this.inputTensor = { tensor: new this.ort.Tensor(this.transform.dtype, data as Float32Array, [1, c, mh, mw]), buffer: view.buffer, mw, mh };
     }
-    return { tensor: this.inputTensor!.tensor, view, ptr: b.ptr };
+    return this.inputTensor!.tensor;
   }
 
   /** The model's output for the input just fed, in our memory: returns its pointer. */
@@ -512,14 +520,15 @@ export class Segmenter {
     } else if (this.mode === "tiled") this.buf("tileProb", planes * plan.tiles[0]!.w * plan.tiles[0]!.h * 4);
     for (const tile of plan.tiles) {
       let t = now();
-      const input = this.input(mw, mh);
+      const input = this.inputBuffer(mw, mh);
       if (this.mode === "resize") fillInputResized(image, this.transform, input.view, mw, mh);
       else fillInput(image, tile.x0, tile.y0, tile.w, tile.h, this.transform, input.view, input.ptr, mw, mh);
+      const tensor = this.inputTensor_(mw, mh);
       pre += now() - t;
       t = now();
       let outPtr: number;
       try {
-        outPtr = await this.infer(input.tensor, mw, mh);
+        outPtr = await this.infer(tensor, mw, mh);
       } catch (e) {
         if (e instanceof EdgesegError) throw e;
         throw new EdgesegError("INFERENCE_FAILED", `onnxruntime failed on a ${mw}×${mh} input: ${(e as Error).message}`, { cause: e });

@@ -261,6 +261,80 @@ describe("postprocess: tile blending", () => {
   });
 });
 
+describe("postprocess: region confidence", () => {
+  it("per-label sum and max equal the reference on sparse and dense label maps", () => {
+    for (const [n, count, density, seed] of [[1, 1, 1, 1], [7, 2, 0.5, 2], [1000, 5, 0.02, 3], [4099, 40, 0.6, 4], [307200, 300, 0.01, 5]] as const) {
+      const r = rng(seed);
+      const labels = new Int32Array(n);
+      const prob = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        prob[i] = r();
+        if (r() < density) labels[i] = 1 + Math.floor(r() * count);
+      }
+      const lb = scratch("test.labels", n * 4);
+      lb.view(Int32Array).set(labels);
+      const pb = scratch("test.prob", n * 4);
+      pb.view(Float32Array).set(prob);
+      const sums = scratch("test.sums", (count + 1) * 8);
+      const maxes = scratch("test.maxes", (count + 1) * 4);
+      post().regionConfidence(lb.ptr, pb.ptr, n, count, sums.ptr, maxes.ptr);
+      const wantSum = new Float64Array(count + 1);
+      const wantMax = new Float32Array(count + 1);
+      for (let i = 0; i < n; i++) {
+        const l = labels[i]!;
+        if (!l) continue;
+        wantSum[l] += prob[i]!;
+        wantMax[l] = Math.max(wantMax[l]!, prob[i]!);
+      }
+      expectSameArray(sums.view(Float64Array).subarray(0, count + 1), wantSum, `sums n=${n}`);
+      expectSameArray(maxes.view(Float32Array).subarray(0, count + 1), wantMax, `maxes n=${n}`);
+    }
+  });
+});
+
+describe("postprocess: padding and class masks", () => {
+  it("padPlanesF32 pads C planes in place by edge replication", () => {
+    for (const [c, w, h, pw, ph] of [[1, 1, 1, 8, 8], [3, 5, 3, 8, 8], [3, 16, 16, 16, 16], [2, 13, 7, 16, 8], [3, 640, 479, 640, 480]] as const) {
+      const src = randomLogits(c * w * h, w * h + c);
+      const buf = scratch("test.pad", c * pw * ph * 4);
+      buf.view(Float32Array).set(src);
+      post().padPlanesF32(buf.ptr, c, w, h, pw, ph);
+      const want = new Float32Array(c * pw * ph);
+      for (let k = 0; k < c; k++) for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) want[k * pw * ph + y * pw + x] = src[k * w * h + Math.min(y, h - 1) * w + Math.min(x, w - 1)]!;
+      expectSameArray(buf.view(Float32Array).subarray(0, c * pw * ph), want, `pad ${c}×${w}×${h} → ${pw}×${ph}`, pw);
+    }
+  });
+
+  it("foregroundMask, classMask and reconcileClasses match the reference", () => {
+    for (const n of [1, 15, 16, 33, 1000]) {
+      const r = rng(n);
+      const c = 4;
+      const cls = Uint8Array.from({ length: n }, () => Math.floor(r() * c));
+      const mask = Uint8Array.from({ length: n }, () => (r() < 0.5 ? 255 : 0));
+      const prob = Float32Array.from({ length: c * n }, () => r());
+      const cb = scratch("test.cls", n);
+      const mb = scratch("test.mask", n);
+      const pb = scratch("test.prob", c * n * 4);
+      cb.u8.set(cls);
+      pb.view(Float32Array).set(prob);
+      post().foregroundMask(cb.ptr, mb.ptr, n);
+      expectSameArray(mb.u8.subarray(0, n), cls.map((v) => (v ? 255 : 0)), "foreground");
+      post().classMask(cb.ptr, mb.ptr, n, 2);
+      expectSameArray(mb.u8.subarray(0, n), cls.map((v) => (v === 2 ? 255 : 0)), "class 2");
+      mb.u8.set(mask);
+      post().reconcileClasses(cb.ptr, mb.ptr, pb.ptr, c, n);
+      const want = cls.map((v, i) => {
+        if (!mask[i]) return 0;
+        if (v) return v;
+        let best = 1;
+        for (let k = 2; k < c; k++) if (prob[k * n + i]! > prob[best * n + i]!) best = k;
+        return best;
+      });
+      expectSameArray(cb.u8.subarray(0, n), want, "reconciled");
+    }
+  });
+});
+
 function positions(size: number, tile: number, overlap: number): number[] {
   const out: number[] = [];
   const step = tile - overlap;

@@ -456,28 +456,56 @@ export function padPlanesF32(ptr: usize, c: i32, w: i32, h: i32, pw: i32, ph: i3
 // ---- region confidence ------------------------------------------------------------------------------
 
 /**
- * Per-label sum and maximum of `prob` over the pixels of each label 1..count (labels from
- * connected components; 0 = background is skipped). `sums` (f64) and `maxes` (f32) hold
- * count + 1 entries and are reset here.
+ * Per-label sum and maximum of the values under each label 1..count (labels from connected
+ * components, packed w×h; 0 = background is skipped). `values` is a w×h window with rows
+ * `valueStride` floats apart; with `apply` the sigmoid is applied to each value first (so logits can
+ * be read straight from the model's output). `sums` (f64) and `maxes` (f32) hold count + 1 entries
+ * and are reset here.
  */
-export function regionConfidence(labels: usize, prob: usize, n: i32, count: i32, sums: usize, maxes: usize): void {
+export function regionConfidence(labels: usize, values: usize, w: i32, h: i32, valueStride: i32, apply: bool, count: i32, sums: usize, maxes: usize): void {
   memory.fill(sums, 0, <usize>(count + 1) << 3);
   memory.fill(maxes, 0, <usize>(count + 1) << 2);
-  let i = 0;
-  while (i < n) {
-    // Masks are mostly background: skip 8 unlabelled pixels at a time.
-    if (i + 8 <= n && !v128.any_true(v128.or(v128.load(labels + (<usize>i << 2)), v128.load(labels + (<usize>i << 2), 16)))) {
-      i += 8;
-      continue;
+  for (let y = 0; y < h; y++) {
+    const lrow = labels + (<usize>(y * w) << 2);
+    const vrow = values + (<usize>(y * valueStride) << 2);
+    let x = 0;
+    while (x < w) {
+      // Masks are mostly background: skip 8 unlabelled pixels at a time.
+      if (x + 8 <= w && !v128.any_true(v128.or(v128.load(lrow + (<usize>x << 2)), v128.load(lrow + (<usize>x << 2), 16)))) {
+        x += 8;
+        continue;
+      }
+      const l = load<i32>(lrow + (<usize>x << 2));
+      if (l > 0) {
+        let p = load<f32>(vrow + (<usize>x << 2));
+        if (apply) p = sigmoidScalar(p);
+        const so = sums + (<usize>l << 3);
+        store<f64>(so, load<f64>(so) + <f64>p);
+        const mo = maxes + (<usize>l << 2);
+        if (p > load<f32>(mo)) store<f32>(mo, p);
+      }
+      x++;
     }
-    const l = load<i32>(labels + (<usize>i << 2));
-    i++;
-    if (l <= 0) continue;
-    const p = load<f32>(prob + (<usize>(i - 1) << 2));
-    const so = sums + (<usize>l << 3);
-    store<f64>(so, load<f64>(so) + <f64>p);
-    const mo = maxes + (<usize>l << 2);
-    if (p > load<f32>(mo)) store<f32>(mo, p);
+  }
+}
+
+/**
+ * Binary fast path: mask[i] = logit > l ? 255 : 0 over a w×h window of a logit plane (rows
+ * `srcStride` apart), where l = ln(t / (1 - t)) is the threshold t moved to logit space. Skips the
+ * sigmoid for every pixel when no probability map is wanted (regions then apply it to their own
+ * pixels only, in regionConfidence).
+ */
+export function logitMask(src: usize, srcStride: i32, mask: usize, w: i32, h: i32, l: f32): void {
+  const lv = f32x4.splat(l);
+  for (let y = 0; y < h; y++) {
+    const s = src + (<usize>(y * srcStride) << 2);
+    const m = mask + <usize>(y * w);
+    let x = 0;
+    for (; x + 16 <= w; x += 16) {
+      const o = <usize>x << 2;
+      v128.store(m + <usize>x, packMasks(f32x4.gt(v128.load(s + o), lv), f32x4.gt(v128.load(s + o + 16), lv), f32x4.gt(v128.load(s + o + 32), lv), f32x4.gt(v128.load(s + o + 48), lv)));
+    }
+    for (; x < w; x++) store<u8>(m + <usize>x, load<f32>(s + (<usize>x << 2)) > l ? 255 : 0);
   }
 }
 

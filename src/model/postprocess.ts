@@ -20,7 +20,8 @@ export interface PostprocessExports {
   divideByWeights(acc: number, wsum: number, c: number, n: number): void;
   zeroF32(ptr: number, n: number): void;
   padPlanesF32(ptr: number, c: number, w: number, h: number, pw: number, ph: number): void;
-  regionConfidence(labels: number, prob: number, n: number, count: number, sums: number, maxes: number): void;
+  regionConfidence(labels: number, values: number, w: number, h: number, valueStride: number, apply: boolean, count: number, sums: number, maxes: number): void;
+  logitMask(src: number, srcStride: number, mask: number, w: number, h: number, l: number): void;
   reconcileClasses(classMap: number, mask: number, prob: number, c: number, n: number): void;
 }
 

@@ -136,9 +136,12 @@ export function refineMask(mask: Mask, options: RefineOptions, multi?: { classMa
  * Connected regions of the mask (binary models) or of each foreground class (multi-class), with
  * the mean and maximum probability of their class over their pixels.
  */
+/** Where the per-pixel confidence of class `cls` is read from: a strided plane, optionally logits. */
+export type ConfidenceSource = (cls: number) => { ptr: number; stride: number; apply: boolean };
+
 export function findRegions(
   mask: Mask,
-  prob: WasmBuffer,
+  confidence: ConfidenceSource,
   classMap: WasmBuffer | null,
   classes: number,
   classNames: readonly string[],
@@ -161,8 +164,8 @@ export function findRegions(
     if (count === 0) continue;
     const sums = stats.sums((count + 1) * 8);
     const maxes = stats.maxes((count + 1) * 4);
-    const planeOffset = classes === 1 ? 0 : cls * n * 4;
-    k.regionConfidence(stats.labels.ptr, prob.ptr + planeOffset, n, count, sums.ptr, maxes.ptr);
+    const src = confidence(cls);
+    k.regionConfidence(stats.labels.ptr, src.ptr, w, h, src.stride, src.apply, count, sums.ptr, maxes.ptr);
     const s = sums.view(Float64Array);
     const m = maxes.view(Float32Array);
     for (let i = 0; i < count; i++) {

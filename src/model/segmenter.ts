@@ -18,7 +18,7 @@ import { checkModel } from "./check.js";
 import { checkOnnxBytes, DEFAULT_MODEL_URL, loadSidecar, type ModelSource, readBytes, sourceName } from "./io.js";
 import { post, upsampleTableBytes } from "./postprocess.js";
 import { fillInput, fillInputResized, type InputTransform, inputTransform } from "./preprocess.js";
-import { findRegions, refineMask, type RefineOptions, type RegionStats } from "./refine.js";
+import { type ConfidenceSource, findRegions, refineMask, type RefineOptions, type RegionStats } from "./refine.js";
 import { type Backend, createSession, defaultThreads, type Ort, type OrtSession, type OrtTensor } from "./runtime.js";
 import type { Sidecar } from "./sidecar.js";
 
@@ -197,6 +197,8 @@ export class Segmenter {
   readonly tile: TileOptions | null;
   readonly threshold: number;
 
+  /** The threshold in logit space, ln(t / (1 - t)), for the binary fast path. */
+  private readonly logitThreshold: number;
   private readonly ort: Ort;
   private session: OrtSession | null;
   private readonly transform: InputTransform;
@@ -238,6 +240,7 @@ export class Segmenter {
     this.mode = init.mode;
     this.tile = init.tile;
     this.threshold = init.threshold;
+    this.logitThreshold = Math.log(init.threshold / (1 - init.threshold));
     this.refineOptions = init.refine;
     this.wantClassMap = init.classMap;
     this.wantProbabilities = init.probabilities;
@@ -501,6 +504,8 @@ export class Segmenter {
     const mask = this.buf("mask", n);
     const classMap = C > 1 ? this.buf("classMap", n) : null;
     const single = plan.tiles.length === 1 && this.mode === "native";
+    const fast = single && C === 1 && this.apply && !this.wantProbabilities;
+    let confidence: ConfidenceSource = (cls) => ({ ptr: prob.ptr + (C === 1 ? 0 : cls * n * 4), stride: W, apply: false });
     let wsum: WasmBuffer | null = null;
     if (this.mode === "tiled") {
       wsum = this.buf("wsum", n * 4);
@@ -541,7 +546,12 @@ export class Segmenter {
         throw new EdgesegError("INFERENCE_FAILED", `The model output ${nans} NaN value${nans === 1 ? "" : "s"} (of ${C * mw * mh}) for this frame; the frame was dropped (check the input and the model)`);
       }
       const plane = mw * mh;
-      if (single) {
+      if (fast) {
+        // Binary, whole frame, no probability map wanted: threshold the logits directly; regions
+        // apply the sigmoid to their own pixels only.
+        k.logitMask(outPtr, mw, mask.ptr, W, H, this.logitThreshold);
+        confidence = () => ({ ptr: outPtr, stride: mw, apply: true });
+      } else if (single) {
         // Whole frame: heads write the frame buffers directly (crop of the padded output).
         if (C === 1) k.binaryHead(outPtr, mw, prob.ptr, mask.ptr, W, H, this.threshold, this.apply);
         else k.softmaxHead(outPtr, plane, mw, C, prob.ptr, classMap!.ptr, W, H, this.apply);
@@ -575,7 +585,7 @@ export class Segmenter {
     let regions: SegmentRegion[] = [];
     if (this.wantRegions) {
       const stats: RegionStats = { labels: this.buf("labels", n * 4), sums: (b) => this.buf("regionSums", b), maxes: (b) => this.buf("regionMaxes", b), scratchMask: () => this.buf("classMask", n) };
-      regions = findRegions(maskImage, prob, classMap, C, this.sidecar.output.classes.map((c) => c.name), stats);
+      regions = findRegions(maskImage, confidence, classMap, C, this.sidecar.output.classes.map((c) => c.name), stats);
     }
     postT += now() - t;
     const result: SegmentResult = {

@@ -277,7 +277,7 @@ describe("postprocess: region confidence", () => {
       pb.view(Float32Array).set(prob);
       const sums = scratch("test.sums", (count + 1) * 8);
       const maxes = scratch("test.maxes", (count + 1) * 4);
-      post().regionConfidence(lb.ptr, pb.ptr, n, count, sums.ptr, maxes.ptr);
+      post().regionConfidence(lb.ptr, pb.ptr, n, 1, n, false, count, sums.ptr, maxes.ptr);
       const wantSum = new Float64Array(count + 1);
       const wantMax = new Float32Array(count + 1);
       for (let i = 0; i < n; i++) {
@@ -288,6 +288,43 @@ describe("postprocess: region confidence", () => {
       }
       expectSameArray(sums.view(Float64Array).subarray(0, count + 1), wantSum, `sums n=${n}`);
       expectSameArray(maxes.view(Float32Array).subarray(0, count + 1), wantMax, `maxes n=${n}`);
+    }
+  });
+});
+
+describe("postprocess: logit-space fast path", () => {
+  it("logitMask at logit(t) equals thresholding the sigmoid, and regionConfidence applies the sigmoid per pixel", () => {
+    for (const [w, h] of PROPERTY_SIZES) {
+      const stride = w + 3;
+      const logits = randomLogits(stride * h, w * 5 + h, 6);
+      for (const t of [0.5, 0.3, 0.9]) {
+        const src = scratch("test.logits", logits.byteLength);
+        src.view(Float32Array).set(logits);
+        const mask = scratch("test.mask", w * h);
+        post().logitMask(src.ptr, stride, mask.ptr, w, h, Math.log(t / (1 - t)));
+        const want = new Uint8Array(w * h);
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = sigmoid(Float32Array.of(logits[y * stride + x]!))[0]! > t ? 255 : 0;
+        expectSameArray(mask.u8.subarray(0, w * h), want, `logit mask ${w}×${h} t=${t}`, w);
+      }
+      // Region confidence straight from strided logits: one label per row parity.
+      const labels = scratch("test.labels", w * h * 4);
+      const lv = labels.view(Int32Array);
+      for (let i = 0; i < w * h; i++) lv[i] = Math.floor(i / w) % 2 ? 2 : 1;
+      const src = scratch("test.logits", logits.byteLength);
+      src.view(Float32Array).set(logits);
+      const sums = scratch("test.sums", 3 * 8);
+      const maxes = scratch("test.maxes", 3 * 4);
+      post().regionConfidence(labels.ptr, src.ptr, w, h, stride, true, 2, sums.ptr, maxes.ptr);
+      const ws = [0, 0, 0];
+      const wm = [0, 0, 0];
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const p = sigmoidRef(logits[y * stride + x]!);
+        const l = y % 2 ? 2 : 1;
+        ws[l] = ws[l]! + p;
+        wm[l] = Math.max(wm[l]!, p);
+      }
+      expectSameArray(sums.view(Float64Array).subarray(0, 3), ws, "sums", 0, 1e-9 * w * h);
+      expectSameArray(maxes.view(Float32Array).subarray(0, 3), Float32Array.from(wm), "maxes");
     }
   });
 });

@@ -283,7 +283,7 @@ describe("postprocess: region confidence", () => {
       for (let i = 0; i < n; i++) {
         const l = labels[i]!;
         if (!l) continue;
-        wantSum[l] += prob[i]!;
+        wantSum[l] = wantSum[l]! + prob[i]!;
         wantMax[l] = Math.max(wantMax[l]!, prob[i]!);
       }
       expectSameArray(sums.view(Float64Array).subarray(0, count + 1), wantSum, `sums n=${n}`);

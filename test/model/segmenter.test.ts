@@ -324,6 +324,21 @@ describe("Segmenter: refinement", () => {
     }
   });
 
+  it("fillHoles fills enclosed background only", async () => {
+    const seg = await Segmenter.create({ model: model("pointwise"), threads: 1, warmup: false, refine: { fillHoles: true } });
+    try {
+      const img = { width: 24, height: 16, channels: 3 as const, data: new Uint8Array(24 * 16 * 3) };
+      for (let y = 2; y < 12; y++) for (let x = 2; x < 12; x++) if (y < 4 || y > 9 || x < 4 || x > 9) img.data[(y * 24 + x) * 3] = 255; // ring
+      for (let y = 2; y < 12; y++) for (let x = 15; x < 22; x++) if (y < 4 || x < 17 || x > 19) img.data[(y * 24 + x) * 3] = 255; // U, open at the bottom
+      const r = await seg.segment(img);
+      expect(r.mask.data[6 * 24 + 6]).toBe(255); // inside the ring
+      expect(r.mask.data[8 * 24 + 18]).toBe(0); // inside the U: connected to the border
+      expect(r.regions.map((g) => g.area)).toEqual([100, 46]);
+    } finally {
+      seg.dispose();
+    }
+  });
+
   it("a refined multi-class map stays consistent: removed pixels become background, bridged ones take the likeliest class", async () => {
     const seg = await Segmenter.create({ model: model("threeclass"), threads: 1, classMap: true, warmup: false, refine: { close: 3 } });
     try {

@@ -604,10 +604,12 @@ export class Segmenter {
         result.classMap = copy ? { width: W, height: H, channels: 1, data: cm.data.slice() } : cm;
       } else {
         // Binary model: the class map is the mask with 1 for the foreground class.
-        const data = new Uint8Array(n);
+        const buf = this.buf("classMap", n);
+        const data = buf.u8;
         const m = maskImage.data;
         for (let i = 0; i < n; i++) data[i] = m[i]! ? 1 : 0;
-        result.classMap = { width: W, height: H, channels: 1, data };
+        const cm = new LiveMask(W, H, buf);
+        result.classMap = copy ? { width: W, height: H, channels: 1, data: cm.data.slice() } : cm;
       }
     }
     if (this.wantProbabilities) {

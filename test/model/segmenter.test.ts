@@ -551,3 +551,48 @@ describe.runIf(hasBundled)("Segmenter: the bundled model", () => {
     }
   });
 });
+
+const MULTICLASS = new URL("../../models/multiclass-unet-int8.onnx", import.meta.url);
+
+describe.runIf(existsSync(MULTICLASS))("Segmenter: the bundled multi-class model", () => {
+  it("softmax/argmax path: class map, per-class probabilities and per-class regions are consistent, web = native", async () => {
+    const web = await Segmenter.create({ model: MULTICLASS, threads: 1, classMap: true, probabilities: true, warmup: false });
+    const native = await Segmenter.create({ model: MULTICLASS, backend: "native", threads: 1, classMap: true, warmup: false });
+    try {
+      const C = web.sidecar.output.channels;
+      expect(C).toBeGreaterThanOrEqual(3);
+      const img = thinLineFrame().img;
+      const crop = resize(img, { width: 320, height: 240, method: "area" });
+      const r = await web.segment(crop, { copy: true });
+      const n = 320 * 240;
+      const cm = r.classMap!.data;
+      const p = r.probabilities!;
+      expect(p.length).toBe(C * n);
+      for (let i = 0; i < n; i += 13) {
+        let sum = 0;
+        let best = 0;
+        for (let c = 0; c < C; c++) {
+          sum += p[c * n + i]!;
+          if (p[c * n + i]! > p[best * n + i]!) best = c;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+        expect(cm[i]).toBe(best);
+        expect(r.mask.data[i]).toBe(best ? 255 : 0);
+      }
+      const names = web.sidecar.output.classes.map((c) => c.name);
+      for (const g of r.regions) {
+        expect(g.class).toBeGreaterThanOrEqual(1);
+        expect(g.className).toBe(names[g.class]);
+        expect(cm[Math.round(g.y) * 320 + g.x] === g.class || g.area > 0).toBe(true);
+        expect(g.maxConfidence).toBeGreaterThanOrEqual(g.meanConfidence);
+      }
+      const b = await native.segment(crop, { copy: true });
+      let diff = 0;
+      for (let i = 0; i < n; i++) if (b.classMap!.data[i] !== cm[i]) diff++;
+      expect(diff / n).toBeLessThan(0.001);
+    } finally {
+      web.dispose();
+      native.dispose();
+    }
+  });
+});

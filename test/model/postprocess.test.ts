@@ -117,7 +117,8 @@ function softmaxRef(planes: Float32Array, c: number, n: number): { p: Float32Arr
 describe("postprocess: softmax and argmax", () => {
   for (const c of [2, 3, 5]) {
     it(`${c} classes on every size`, () => {
-      for (const [w, h] of PROPERTY_SIZES) {
+      // The full-frame size once (3 classes); the small sizes cover every SIMD/tail combination.
+      for (const [w, h] of PROPERTY_SIZES.filter(([w]) => w < 600 || c === 3)) {
         const n = w * h;
         const planes = randomLogits(c * n, w * 7 + h * 13 + c, 6);
         const got = softmaxArgmax(planes, c, w, h);
@@ -303,7 +304,7 @@ describe("postprocess: logit-space fast path", () => {
         const mask = scratch("test.mask", w * h);
         post().logitMask(src.ptr, stride, mask.ptr, w, h, Math.log(t / (1 - t)));
         const want = new Uint8Array(w * h);
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = sigmoid(Float32Array.of(logits[y * stride + x]!))[0]! > t ? 255 : 0;
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = sigmoidRef(logits[y * stride + x]!) > t ? 255 : 0;
         expectSameArray(mask.u8.subarray(0, w * h), want, `logit mask ${w}×${h} t=${t}`, w);
       }
       // Region confidence straight from strided logits: one label per row parity.

@@ -45,26 +45,31 @@ export function loadWeb(): Promise<Ort> {
   return webPromise;
 }
 
-/** Loads onnxruntime-node once; a clear error when it is not installed (it is optional). */
-export function loadNative(): Promise<Ort> {
-  nativePromise ??= (async () => {
+/**
+ * Loads onnxruntime-node once; a clear error when it is not installed (it is optional).
+ * `packageName` exists for tests of that error.
+ */
+export function loadNative(packageName = ["onnxruntime", "node"].join("-")): Promise<Ort> {
+  const isDefault = packageName === "onnxruntime-node";
+  if (isDefault && nativePromise) return nativePromise;
+  const loading = (async () => {
     if (!isNode) throw new EdgesegError("BAD_CONFIG", 'backend "native" (onnxruntime-node) only exists in Node; use backend "wasm" in a browser');
     try {
-      const spec = ["onnxruntime", "node"].join("-");
-      const mod = (await import(/* @vite-ignore */ spec)) as Ort & { default?: Ort };
+      const mod = (await import(/* @vite-ignore */ packageName)) as Ort & { default?: Ort };
       return (mod.InferenceSession ? mod : mod.default!) as Ort;
     } catch (e) {
-      nativePromise = null;
+      if (isDefault) nativePromise = null;
       throw new EdgesegError(
         "BAD_CONFIG",
-        `backend "native" needs onnxruntime-node, which could not be loaded: ${(e as Error).message}. ` +
+        `backend "native" needs ${packageName}, which could not be loaded: ${(e as Error).message.split("\n")[0]}. ` +
           `Install it with "ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node" (an optional dependency; ` +
           `it has no build for every platform), or use backend "wasm".`,
         { cause: e },
       );
     }
   })();
-  return nativePromise;
+  if (isDefault) nativePromise = loading;
+  return loading;
 }
 
 /** Default thread count: min(4, logical cores). */

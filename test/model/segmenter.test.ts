@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EdgesegError, memoryStats, parseSidecar, Segmenter, type Image, type SegmentResult } from "../../src/index.js";
 import { resize } from "../../src/kernels/resize.js";
+import { loadNative } from "../../src/model/runtime.js";
 import { tilePositions } from "../../src/model/segmenter.js";
 import { expectSameArray } from "../helpers/compare.js";
 import { randomImage, rng } from "../helpers/random.js";
@@ -419,6 +420,10 @@ describe("Segmenter: bad input", () => {
     await rejects(Segmenter.create({ model: model("pointwise"), tresh: 1 } as never), "INVALID_ARGUMENT", /Unknown option "tresh"/);
     await rejects(Segmenter.create({ model: model("threeclass"), threshold: 0.3, threads: 1 }), "INVALID_ARGUMENT", /threshold applies to binary models/);
     await rejects(Segmenter.create({ model: model("fixed32"), nativeResolution: true, threads: 1 }), "INVALID_ARGUMENT", /nativeResolution needs a model with a dynamic input size/);
+  });
+
+  it("a missing onnxruntime-node → BAD_CONFIG saying how to install it or to use wasm", async () => {
+    await rejects(loadNative("onnxruntime-node-not-installed"), "BAD_CONFIG", /needs onnxruntime-node-not-installed, which could not be loaded: .*ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node.*or use backend "wasm"/s);
   });
 
   it("another explicit thread count for onnxruntime-web in the same process is refused, not ignored", async () => {

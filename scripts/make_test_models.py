@@ -9,6 +9,7 @@ Each model computes something whose output the tests can predict exactly from th
   nan         logits = sqrt(x_R): NaN wherever R < 127.5; dynamic H/W
   renamed     pointwise with input "image" and output "scores" (sidecar mismatch tests)
   uint8in     uint8 input (Cast -> float inside the graph), logits = (q_R - 128) / 32; dynamic H/W
+  int8in      int8 input, logits = q_R / 32; dynamic H/W
 Run once with Debian's python (torch 1.13, onnx 1.12): /usr/bin/python3 scripts/make_test_models.py
 Output: test/fixtures/models/<name>.onnx + <name>.json (a few hundred bytes each).
 """
@@ -112,6 +113,10 @@ def main():
     # zp 128 -> logits = (q_R - 128) / 32 = x_R (up to rounding).
     export("uint8in", Conv(3, 1, 1, [1 / 32.0, 0, 0], bias=[-4.0], cast=True), dtype=torch.uint8)
     sidecar("uint8in", dtype="uint8", quant={"scale": 1 / 32.0, "zeroPoint": 128})
+
+    # int8 input, zero point 0: q = round(32 x) saturated to [-128, 127] -> logits = q / 32.
+    export("int8in", Conv(3, 1, 1, [1 / 32.0, 0, 0], cast=True), dtype=torch.int8)
+    sidecar("int8in", dtype="int8", quant={"scale": 1 / 32.0, "zeroPoint": 0})
 
     for f in sorted(os.listdir(OUT)):
         print(f, os.path.getsize(os.path.join(OUT, f)))

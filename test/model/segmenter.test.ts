@@ -274,6 +274,18 @@ describe("Segmenter: multi-class (softmax/argmax) and integer-input models", () 
     }
   });
 
+  it("an int8-input model gets int8 input (zero point 0)", async () => {
+    const seg = await Segmenter.create({ model: model("int8in"), threads: 1, warmup: false });
+    try {
+      const img = rampImage(64, 8, 3, 12);
+      const r = await seg.segment(img);
+      const want = Uint8Array.from({ length: 64 * 8 }, (_, i) => (Math.round(32 * xR(img.data[i * 3]!)) > 0 ? 255 : 0));
+      expectSameArray(r.mask.data, want, "int8 input", 64);
+    } finally {
+      seg.dispose();
+    }
+  });
+
   it("onnxruntime-node gives the same masks as onnxruntime-web, writing into our buffers", async () => {
     const web = await Segmenter.create({ model: model("threeclass"), threads: 1, classMap: true, warmup: false });
     const native = await Segmenter.create({ model: model("threeclass"), backend: "native", threads: 1, classMap: true, warmup: false });

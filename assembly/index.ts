@@ -13,3 +13,4 @@ export * from "./edges";
 export * from "./contours";
 export * from "./watershed";
 export * from "./metrics";
+export * from "./postprocess";

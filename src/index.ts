@@ -18,3 +18,4 @@ export * from "./kernels/watershed.js";
 export * from "./kernels/metrics.js";
 export { detectionMetrics, type DetectionOptions, type DetectionResult } from "./eval/detection.js";
 export { evaluatePair, summarize, type EvaluateOptions, type EvaluationSummary, type ImageResult } from "./eval/evaluate.js";
+export * from "./model/index.js";

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { arch, cpus, platform, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type LatencyStats, latencyStats } from "../bench/stats.js";
@@ -132,12 +132,21 @@ async function runChild(config: PipelineConfig): Promise<PipelineResult> {
 
 function device() {
   const require = createRequire(import.meta.url);
-  const version = (name: string) => {
+  // Some packages (onnxruntime-web) do not export package.json: find it beside their entry point.
+  const version = (name: string): string | null => {
     try {
-      return require(`${name}/package.json`).version as string;
+      let dir = dirname(require.resolve(name));
+      for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+        const file = join(dir, "package.json");
+        if (existsSync(file)) {
+          const pkg = JSON.parse(readFileSync(file, "utf8"));
+          if (pkg.name === name) return pkg.version as string;
+        }
+      }
     } catch {
-      return null;
+      // not installed
     }
+    return null;
   };
   return {
     date: new Date().toISOString(),

@@ -23,9 +23,11 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 }
 
 /** A Chart.js chart; `config` is Chart.js's configuration object. */
-export function chart(id: string, config: unknown, height = 280): string {
+export function chart(id: string, config: { options?: Record<string, unknown> } & Record<string, unknown>, height = 280): string {
+  // No animation: a report is read (and screenshotted, printed) as it is.
+  const still = { ...config, options: { animation: false, ...config.options } };
   return `<div class="chart" style="height:${height}px"><canvas id="${id}"></canvas></div>
-<script>new Chart(document.getElementById(${JSON.stringify(id)}), ${JSON.stringify(config)});</script>`;
+<script>new Chart(document.getElementById(${JSON.stringify(id)}), ${JSON.stringify(still)});</script>`;
 }
 
 /** A whole page with the chart library inlined once in the head. */

@@ -82,6 +82,33 @@ describe("edgeseg eval", () => {
     expect(r.stdout).toMatch(/defect-free images with an alarm: 1\/2/);
   });
 
+  it("segments images with the bundled model first (--images)", async () => {
+    mkdirSync(join(dir, "images"));
+    mkdirSync(join(dir, "imgtruth"));
+    // A textured panel with one dark scratch, and its exact mask.
+    for (const name of ["s1", "s2"]) {
+      const w = 160, h = 120;
+      const rgb = new Uint8Array(w * h * 3);
+      const truth = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const scratch = Math.abs(y - (name === "s1" ? 0.5 * x + 20 : 90 - 0.4 * x)) < 1.5 && x > 20 && x < 140;
+          const v = scratch ? 40 : 150 + 20 * Math.sin(x / 5) * Math.cos(y / 7);
+          rgb.set([v, v * 0.95, v * 0.9], (y * w + x) * 3);
+          truth[y * w + x] = scratch ? 255 : 0;
+        }
+      await writeImage(join(dir, "images", `${name}.png`), { width: w, height: h, channels: 3, data: rgb });
+      await writeImage(join(dir, "imgtruth", `${name}.png`), { width: w, height: h, channels: 1, data: truth });
+    }
+    const out = join(dir, "out-model");
+    const r = await cli(["eval", "--images", join(dir, "images"), "--truth", join(dir, "imgtruth"), "--out", out, "--worst", "2", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { summary } = JSON.parse(r.stdout);
+    expect(summary.images).toBe(2);
+    expect(summary.detection.truthRegions).toBe(2);
+    expect(readFileSync(join(out, "report.html"), "utf8").match(/<figure>/g)?.length).toBe(2);
+  });
+
   const bad: Array<[string, () => Promise<string[]>, RegExp]> = [
     ["missing --truth", async () => ["eval", "--pred", join(dir, "pred")], /Missing --truth/],
     ["missing pairs", async () => {

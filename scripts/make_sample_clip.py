@@ -37,7 +37,7 @@ def main():
     ap.add_argument("--fps", type=int, default=15)
     ap.add_argument("--speed", type=int, default=14, help="belt speed in px/frame")
     ap.add_argument("--masks")
-    ap.add_argument("--crf", type=int, default=26)
+    ap.add_argument("--crf", type=int, default=22)
     a = ap.parse_args()
     rng = np.random.default_rng(2024)
     n = int(a.seconds * a.fps)

@@ -9,7 +9,9 @@ Surfaces
   Natural-crack textures (cracked, drymud, ground1, terra) are used in neither: their natural cracks
   would be unlabeled defects.
 Defects (mask = 1): scratches (1-3 px lines/curves, light or dark), cracks (branching random walks),
-spots and stains (soft blobs, mask where the blend weight >= 0.5), pits (small dark dots).
+spots and stains (soft blobs), pits (small dark dots). Mask = pixels where the blend weight is >= 0.5
+AND the paint changed the pixel visibly (>= VISIBLE), so a dark scratch over a dark gap is not labelled.
+Defects mostly take the visible direction (dark on bright surfaces, light on dark ones).
 Augmentation: flips, 90-degree rotations, texture scale, lighting gradients, contrast, noise, blur.
 About 15% of images are defect-free. Everything is driven by a numpy Generator seeded by the caller.
 """
@@ -181,17 +183,27 @@ def _local_contrast_color(rng, img, dark):
     return v
 
 
+VISIBLE = 0.06  # a painted pixel is labelled only where it changed the image by >= this (0..1, channel mean)
+
+
+def _label(before, img, layer, mask, classes, kind_id):
+    """Exact mask: pixels covered by the defect (blend weight >= 0.5) that it visibly changed."""
+    m = (layer >= 0.5) & (np.abs(img - before).mean(2) >= VISIBLE)
+    mask[m] = 1
+    classes[m] = kind_id
+
+
 def _stroke(rng, img, mask, pts, width, dark, kind_id, classes):
     layer = np.zeros(img.shape[:2], np.float32)
     cv2.polylines(layer, [np.round(pts * 16).astype(np.int32)], False, 1.0, width, cv2.LINE_AA, shift=4)
-    # per-pixel contrast relative to the local surface, so scratches stay visible on dark and light areas
-    amt = rng.uniform(0.2, 0.55)
+    if dark is None:  # mostly the visible direction: dark on bright surfaces, light on dark ones
+        dark = (img.mean() > 0.45) == (rng.random() < 0.85)
+    amt = rng.uniform(0.25, 0.6)
     target = np.clip(img - amt, 0, 1) if dark else np.clip(img + amt, 0, 1)
-    a = (layer * rng.uniform(0.75, 1.0))[..., None]
+    before = img.copy()
+    a = (layer * rng.uniform(0.8, 1.0))[..., None]
     img[:] = img * (1 - a) + target * a
-    m = layer >= 0.5
-    mask[m] = 1
-    classes[m] = kind_id
+    _label(before, img, layer, mask, classes, kind_id)
 
 
 def scratch(rng, img, mask, classes, kid=1):
@@ -205,7 +217,7 @@ def scratch(rng, img, mask, classes, kid=1):
     for i in range(n * 6):
         ang += curv / 6 + rng.normal(0, 0.02)
         pts.append(pts[-1] + ln / (n * 6) * np.array([np.cos(ang), np.sin(ang)]))
-    _stroke(rng, img, mask, np.array(pts), int(rng.choice([1, 1, 2, 2, 3])), rng.random() < 0.6, kid, classes)
+    _stroke(rng, img, mask, np.array(pts), int(rng.choice([1, 1, 2, 2, 3])), None, kid, classes)
 
 
 def crack(rng, img, mask, classes, kid=3):
@@ -238,17 +250,16 @@ def spot(rng, img, mask, classes, kid=2):
     d = d + 0.35 * (_noise(rng, h, w, max(3.0, r / 2)) - 0.5)  # irregular border
     soft = rng.uniform(0.1, 0.4)
     a = np.clip((1 - d) / soft, 0, 1).astype(np.float32)
-    dark = rng.random() < 0.7
-    amt = rng.uniform(0.2, 0.5)
+    dark = (img.mean() > 0.4) == (rng.random() < 0.8)
+    amt = rng.uniform(0.25, 0.55)
+    before = img.copy()
     if rng.random() < 0.5:  # stain: coloured tint
         col = rng.uniform(0, 1, 3).astype(np.float32)
         target = np.clip(img * (1 - amt) + col * amt - (amt * 0.5 if dark else -amt * 0.3), 0, 1)
     else:
         target = np.clip(img - amt, 0, 1) if dark else np.clip(img + amt, 0, 1)
     img[:] = img * (1 - a[..., None]) + target * a[..., None]
-    m = a >= 0.5
-    mask[m] = 1
-    classes[m] = kid
+    _label(before, img, a, mask, classes, kid)
 
 
 def pit(rng, img, mask, classes, kid=2):
@@ -259,11 +270,10 @@ def pit(rng, img, mask, classes, kid=2):
         layer = np.zeros((h, w), np.float32)
         cv2.circle(layer, (int(c[0] * 16), int(c[1] * 16)), int(r * 16), 1.0, -1, cv2.LINE_AA, shift=4)
         a = layer[..., None] * rng.uniform(0.8, 1.0)
-        target = np.clip(img * rng.uniform(0.1, 0.45), 0, 1)
+        target = np.clip(img * rng.uniform(0.1, 0.4), 0, 1)
+        before = img.copy()
         img[:] = img * (1 - a) + target * a
-        m = layer >= 0.5
-        mask[m] = 1
-        classes[m] = kid
+        _label(before, img, layer, mask, classes, kid)
 
 
 DEFECTS = [(scratch, 0.35), (crack, 0.25), (spot, 0.25), (pit, 0.15)]

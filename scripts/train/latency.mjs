@@ -22,6 +22,17 @@ const ortNode = withNode ? require("onnxruntime-node") : null;
 const ortWeb = require("onnxruntime-web");
 ortWeb.env.wasm.numThreads = webThreads;
 
+// CPU probe: throughput of 2 workers running a fixed busy loop vs 1 (about 2.0 when two cores are free).
+// The 2-thread rows only mean something when it reads near 2 (model-inference notes, gotcha 5).
+async function probe() {
+  const { Worker } = await import("node:worker_threads");
+  const code = "const {parentPort}=require('node:worker_threads');let x=0;const t=performance.now();for(let i=0;i<3e7;i++)x=(x*1103515245+12345)%2147483647;parentPort.postMessage(performance.now()-t+x*0)";
+  const run = (n) => Promise.all(Array.from({ length: n }, () => new Promise((res) => { const w = new Worker(code, { eval: true }); w.on("message", (t) => { res(t); w.terminate(); }); })));
+  const t1 = Math.max(...(await run(1)));
+  const t2 = Math.max(...(await run(2)));
+  return +(2 * t1 / t2).toFixed(2);
+}
+
 function backendOf(s) { return s.handler?.constructor?.name ?? "?"; }
 
 const median = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
@@ -36,9 +47,10 @@ async function bench(ort, ep, file, threads) {
   for (let i = 0; i < runs; i++) { const t0 = performance.now(); await s.run({ input: x }); t.push(performance.now() - t0); }
   const be = backendOf(s);
   await s.release();
-  return { file, rt: ep === "cpu" ? "node" : "web", threads, backend: be, h: H, w: W, median: +median(t).toFixed(2), p10: +[...t].sort((a, b) => a - b)[Math.floor(runs * 0.1)].toFixed(2) };
+  return { probe: await probe(), file, rt: ep === "cpu" ? "node" : "web", threads, backend: be, h: H, w: W, median: +median(t).toFixed(2), p10: +[...t].sort((a, b) => a - b)[Math.floor(runs * 0.1)].toFixed(2) };
 }
 
+console.log(JSON.stringify({ probe: await probe() }));
 for (const f of models) {
   console.log(JSON.stringify(await bench(ortWeb, "wasm", f, webThreads)));
   if (ortNode) {

@@ -76,6 +76,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", help="start from this checkpoint's weights (layers whose shapes differ, e.g. the head, stay fresh)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.set_num_threads(a.threads)
@@ -89,6 +90,12 @@ def main():
     print(f"data: {a.pool} train crops, {a.val} val, {a.val // 2} real held-out in {time.time() - t0:.0f}s", flush=True)
 
     model = build(a.arch, out_ch=a.classes)
+    if a.init:
+        own = model.state_dict()
+        src = torch.load(a.init)["state"]
+        keep = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(keep, strict=False)
+        print(f"init from {a.init}: {len(keep)}/{len(own)} tensors", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng(a.seed)
     budget = a.minutes * 60

@@ -1,0 +1,270 @@
+// What the loop runs on each frame: a classical pipeline (threshold → refine → regions) or the
+// Segmenter (model → refine → regions), plus the "convert" stage from the source's pixel format.
+import { EdgesegError } from "../core/errors.js";
+import type { Image, Mask } from "../core/image.js";
+import { WasmImage, allocImage } from "../core/memory.js";
+import { threshold as fixedThreshold } from "../kernels/threshold.js";
+import { builtin } from "../sources/node.js";
+import type { Frame, PixelFormat } from "../sources/types.js";
+import type { ClassicalPipelineConfig, ModelPipelineConfig, PipelineConfig, RefineConfig } from "./config.js";
+import { hasKernels, kernel, maskOf, requireKernel } from "./kernels.js";
+import { type Region, filterRegions, labelRegions } from "./regions.js";
+
+/** Per-frame timings a processor fills in (ms). */
+export interface ProcessTimings {
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+}
+
+/** A processor's answer for one frame. `mask` is reused by the next frame. */
+export interface ProcessResult {
+  mask: Mask;
+  regions: Region[];
+}
+
+/** One pipeline. `process` may be async (model inference). */
+export interface Processor {
+  readonly kind: PipelineConfig["kind"];
+  /** What `process` takes: gray or RGB images. */
+  readonly input: "gray" | "rgb";
+  /** A one-line description for the status header ("classical: otsu, open 3 → regions ≥ 20 px"). */
+  readonly description: string;
+  process(image: Image, timings: ProcessTimings): ProcessResult | Promise<ProcessResult>;
+  dispose(): void | Promise<void>;
+}
+
+// ---- convert: source pixels → what the processor takes ----
+
+const CONVERTERS: Partial<Record<PixelFormat, string>> = { yuyv: "yuyvToRgb", nv12: "nv12ToRgb", i420: "i420ToRgb" };
+
+/**
+ * The pixel formats a source may deliver for a processor taking `input`, cheapest first: layouts
+ * this build's SIMD kernels convert (camera YUYV/NV12, decoded 4:2:0), then ready-made gray/RGB.
+ */
+export function acceptedFormats(input: "gray" | "rgb"): PixelFormat[] {
+  if (input === "gray") return hasKernels("toGray") ? ["gray", "rgb"] : ["gray"];
+  const natives = (Object.keys(CONVERTERS) as PixelFormat[]).filter((f) => hasKernels(CONVERTERS[f]!));
+  return [...natives, "rgb"];
+}
+
+/** Turns frames into the images a processor takes, into one reused buffer (no per-frame allocation). */
+export class Converter {
+  private target: WasmImage | null = null;
+  constructor(readonly input: "gray" | "rgb") {}
+
+  convert(frame: Frame): Image {
+    if (frame.image && (frame.format === this.input || frame.format === "gray" && this.input === "gray")) return frame.image;
+    const channels = this.input === "gray" ? 1 : 3;
+    if (!this.target || this.target.width !== frame.width || this.target.height !== frame.height) {
+      this.target?.dispose();
+      this.target = allocImage(frame.width, frame.height, channels);
+    }
+    const out = this.target;
+    if (frame.format === "rgb" && this.input === "gray") {
+      requireKernel<(i: Image, o: object) => Image>("toGray", "Converting RGB frames to gray")(frame.image!, { out });
+      return out;
+    }
+    if (frame.format === "gray" && this.input === "rgb") {
+      throw new EdgesegError("UNSUPPORTED_FORMAT", "A model pipeline needs color frames but the source delivers gray; drop the source's gray format");
+    }
+    const name = CONVERTERS[frame.format];
+    if (!name || this.input !== "rgb") throw new EdgesegError("UNSUPPORTED_FORMAT", `Cannot convert ${frame.format} frames to ${this.input}`);
+    const fn = requireKernel<(src: unknown, o: object) => Image>(name, `Converting ${frame.format} frames`);
+    fn({ width: frame.width, height: frame.height, data: frame.data }, { out });
+    return out;
+  }
+
+  dispose(): void {
+    this.target?.dispose();
+    this.target = null;
+  }
+}
+
+// ---- refinement, shared by both pipelines ----
+
+type MaskFn = (m: Mask, o: object) => unknown;
+
+/** Applies open/close/fill/min-area to `mask` in place (through a reused scratch image). */
+export class Refiner {
+  private tmp: WasmImage | null = null;
+  constructor(private readonly config: RefineConfig | undefined) {
+    const c = config ?? {};
+    if (c.open || c.close) requireKernel("morphology", "pipeline.refine.open/close");
+    if (c.fillHoles) requireKernel("fillHoles", "pipeline.refine.fillHoles");
+    if (c.minArea) requireKernel("removeSmallRegions", "pipeline.refine.minArea");
+  }
+
+  get active(): boolean {
+    const c = this.config ?? {};
+    return Boolean(c.open || c.close || c.fillHoles || c.minArea);
+  }
+
+  describe(): string {
+    const c = this.config ?? {};
+    const parts = [c.open ? `open ${c.open}` : "", c.close ? `close ${c.close}` : "", c.fillHoles ? "fill holes" : "", c.minArea ? `remove < ${c.minArea} px` : ""];
+    return parts.filter(Boolean).join(", ");
+  }
+
+  apply(mask: Mask): Mask {
+    const c = this.config ?? {};
+    if (!this.active) return mask;
+    if (!this.tmp || this.tmp.width !== mask.width || this.tmp.height !== mask.height) {
+      this.tmp?.dispose();
+      this.tmp = allocImage(mask.width, mask.height, 1);
+    }
+    let cur: Mask = mask;
+    let other: Mask = this.tmp as Mask;
+    const step = (fn: MaskFn, options: object) => {
+      const r = maskOf(fn(cur, { ...options, out: other }));
+      const next = r ?? other;
+      other = cur;
+      cur = next;
+    };
+    if (c.open) step(kernel<MaskFn>("morphology")!, { op: "open", size: c.open });
+    if (c.close) step(kernel<MaskFn>("morphology")!, { op: "close", size: c.close });
+    if (c.fillHoles) step(kernel<MaskFn>("fillHoles")!, {});
+    if (c.minArea) step(kernel<MaskFn>("removeSmallRegions")!, { minArea: c.minArea });
+    if (cur !== mask) mask.data.set(cur.data);
+    return mask;
+  }
+
+  dispose(): void {
+    this.tmp?.dispose();
+    this.tmp = null;
+  }
+}
+
+// ---- classical ----
+
+class ClassicalProcessor implements Processor {
+  readonly kind = "classical" as const;
+  readonly input = "gray" as const;
+  readonly description: string;
+  private mask: WasmImage | null = null;
+  private readonly refiner: Refiner;
+  private readonly thresholdFn: (img: Image, out: Mask) => Mask;
+
+  constructor(private readonly config: ClassicalPipelineConfig) {
+    this.refiner = new Refiner(config.refine);
+    const t = config.threshold;
+    const inverse = t.inverse ?? false;
+    if (t.kind === "fixed") {
+      this.thresholdFn = (img, out) => fixedThreshold(img, { value: t.value, inverse, out });
+    } else if (t.kind === "otsu") {
+      const otsu = requireKernel<MaskFn>("otsuThreshold", 'pipeline.threshold "otsu"');
+      this.thresholdFn = (img, out) => maskOf(otsu(img as Mask, { inverse, out }));
+    } else {
+      const adaptive = requireKernel<MaskFn>("adaptiveThreshold", 'pipeline.threshold "adaptive"');
+      const o = { blockSize: t.blockSize ?? 31, C: t.C ?? 5, inverse };
+      this.thresholdFn = (img, out) => maskOf(adaptive(img as Mask, { ...o, out }));
+    }
+    const th = t.kind === "fixed" ? `threshold ${t.inverse ? "<=" : ">"} ${t.value}` : t.kind === "otsu" ? "Otsu threshold" : `adaptive threshold (block ${t.blockSize ?? 31}, C ${t.C ?? 5})`;
+    const r = config.regions ?? {};
+    const refine = this.refiner.describe();
+    this.description = `classical: ${th}${t.inverse && t.kind !== "fixed" ? " (inverse)" : ""}${refine ? `, ${refine}` : ""} → regions ≥ ${r.minArea ?? 1} px`;
+  }
+
+  process(image: Image, timings: ProcessTimings): ProcessResult {
+    const t0 = performance.now();
+    if (!this.mask || this.mask.width !== image.width || this.mask.height !== image.height) {
+      this.mask?.dispose();
+      this.mask = allocImage(image.width, image.height, 1);
+    }
+    const mask = this.mask as Mask;
+    this.thresholdFn(image, mask);
+    const t1 = performance.now();
+    this.refiner.apply(mask);
+    const regions = filterRegions(labelRegions(mask, this.config.regions), this.config.regions);
+    const t2 = performance.now();
+    // No preprocessing in the classical pipeline: NaN keeps the stage out of the statistics.
+    timings.preprocess = NaN;
+    timings.inference = t1 - t0;
+    timings.postprocess = t2 - t1;
+    return { mask, regions };
+  }
+
+  dispose(): void {
+    this.mask?.dispose();
+    this.refiner.dispose();
+  }
+}
+
+// ---- model ----
+
+interface SegmenterLike {
+  segment(image: Image): unknown;
+  dispose(): unknown;
+  readonly classes?: unknown;
+  readonly sidecar?: { classes?: unknown };
+}
+interface SegmenterClass {
+  create(options: object): Promise<SegmenterLike>;
+}
+
+class ModelProcessor implements Processor {
+  readonly kind = "model" as const;
+  readonly input = "rgb" as const;
+  // The Segmenter refines inside segment() when given `refine`; regions are filtered here.
+  constructor(
+    private readonly config: ModelPipelineConfig,
+    private readonly segmenter: SegmenterLike,
+    readonly description: string,
+  ) {}
+
+  async process(image: Image, timings: ProcessTimings): Promise<ProcessResult> {
+    const t0 = performance.now();
+    const result = (await this.segmenter.segment(image)) as { mask: Mask; regions?: Region[]; timings?: Partial<Record<string, number>> };
+    const t1 = performance.now();
+    const regions = filterRegions(result.regions ?? labelRegions(result.mask, this.config.regions), this.config.regions);
+    const t2 = performance.now();
+    const st = result.timings ?? {};
+    if (typeof st.inference === "number") {
+      timings.preprocess = st.preprocess ?? 0;
+      timings.inference = st.inference;
+      timings.postprocess = (st.postprocess ?? 0) + (t2 - t1);
+    } else {
+      timings.preprocess = 0;
+      timings.inference = t1 - t0;
+      timings.postprocess = t2 - t1;
+    }
+    return { mask: result.mask, regions };
+  }
+
+  async dispose(): Promise<void> {
+    await this.segmenter.dispose();
+  }
+}
+
+async function createModelProcessor(config: ModelPipelineConfig): Promise<Processor> {
+  const lib = (await import("../index.js")) as unknown as { Segmenter?: SegmenterClass };
+  if (!lib.Segmenter) throw new EdgesegError("UNSUPPORTED_FORMAT", "pipeline.kind \"model\" needs the Segmenter, which is not in this build of edgeseg");
+  if (config.model !== undefined) {
+    if (!builtin("node:fs").existsSync(config.model)) throw new EdgesegError("IO_ERROR", `pipeline.model: no such model file: ${config.model}`);
+  }
+  const r = config.refine ?? {};
+  const options: Record<string, unknown> = {
+    backend: config.backend ?? "wasm",
+    threads: config.threads ?? 2,
+  };
+  if (config.model !== undefined) options.model = config.model;
+  if (config.threshold !== undefined) options.threshold = config.threshold;
+  if (config.tile !== undefined) options.tile = config.tile;
+  if (config.refine) options.refine = { open: r.open, close: r.close, fillHoles: r.fillHoles, minArea: r.minArea };
+  const segmenter = await lib.Segmenter.create(options);
+  if (config.classes) {
+    const names = (segmenter.classes ?? segmenter.sidecar?.classes) as unknown;
+    const list = Array.isArray(names) ? names.map((c) => (typeof c === "string" ? c : (c as { name?: string }).name)) : undefined;
+    if (list && (list.length !== config.classes.length || list.some((n, i) => n !== config.classes![i]))) {
+      await segmenter.dispose();
+      throw new EdgesegError("MODEL_MISMATCH", `pipeline.classes is [${config.classes.join(", ")}] but the model ${config.model ?? "(bundled)"} has classes [${list.join(", ")}]`);
+    }
+  }
+  const name = config.model ?? "bundled model";
+  return new ModelProcessor(config, segmenter, `model: ${name} (${options.backend}, ${options.threads} threads)${config.refine ? ", refined" : ""}`);
+}
+
+/** Builds the processor a validated pipeline config describes (loads the model for `model`). */
+export async function createProcessor(config: PipelineConfig): Promise<Processor> {
+  return config.kind === "classical" ? new ClassicalProcessor(config) : createModelProcessor(config);
+}

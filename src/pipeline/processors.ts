@@ -237,11 +237,11 @@ class ModelProcessor implements Processor {
 }
 
 async function createModelProcessor(config: ModelPipelineConfig): Promise<Processor> {
+  if (config.model !== undefined && !builtin("node:fs").existsSync(config.model)) {
+    throw new EdgesegError("IO_ERROR", `pipeline.model: no such model file: ${config.model}`);
+  }
   const lib = (await import("../index.js")) as unknown as { Segmenter?: SegmenterClass };
   if (!lib.Segmenter) throw new EdgesegError("UNSUPPORTED_FORMAT", "pipeline.kind \"model\" needs the Segmenter, which is not in this build of edgeseg");
-  if (config.model !== undefined) {
-    if (!builtin("node:fs").existsSync(config.model)) throw new EdgesegError("IO_ERROR", `pipeline.model: no such model file: ${config.model}`);
-  }
   const r = config.refine ?? {};
   const options: Record<string, unknown> = {
     backend: config.backend ?? "wasm",

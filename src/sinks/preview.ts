@@ -98,6 +98,7 @@ export class PreviewSink implements Sink {
       res.end(JSON.stringify(this.lastStatus ? { ...this.lastStatus, sinks: this.lastStatus.sinks } : {}));
     } else if (path === "/stream.mjpg") {
       res.writeHead(200, { "content-type": `multipart/x-mixed-replace; boundary=${BOUNDARY}`, "cache-control": "no-store", connection: "close" });
+      res.flushHeaders(); // the first frame may be a while; let the browser see the stream now
       this.clients.add(res);
       req.on("close", () => this.clients.delete(res));
     } else {

@@ -3,7 +3,7 @@
 import type { WriteStream } from "node:fs";
 import { EdgesegError } from "../core/errors.js";
 import { builtin } from "../sources/node.js";
-import type { FrameRecord, Sink, SinkStats } from "./types.js";
+import type { FrameRecord, FrameView, Sink, SinkStats } from "./types.js";
 
 export interface JsonlSinkOptions {
   /** File path, or "-" for stdout. */
@@ -63,7 +63,7 @@ export class JsonlSink implements Sink {
     });
   }
 
-  write(record: FrameRecord): void {
+  write(record: FrameRecord, _view?: FrameView): void {
     if (this.seen++ % this.every !== 0) return;
     const stream = this.stream;
     if (!stream || stream.destroyed || stream.writableLength > this.maxPending) {

@@ -11,7 +11,7 @@
 // reconnect (at-least-once, as QoS 1 promises), so within the queue bound nothing is lost.
 import { EdgesegError } from "../core/errors.js";
 import { optionalPackage } from "../sources/node.js";
-import type { FrameRecord, LiveStatus, Sink, SinkStats } from "./types.js";
+import type { FrameRecord, FrameView, LiveStatus, Sink, SinkStats } from "./types.js";
 
 type MqttModule = typeof import("mqtt");
 type MqttClient = import("mqtt").MqttClient;
@@ -142,7 +142,7 @@ export class MqttSink implements Sink {
     }
   }
 
-  write(record: FrameRecord): void {
+  write(record: FrameRecord, _view?: FrameView): void {
     if (!record.defect) return;
     this.enqueue({
       topic: this.topics.defect,

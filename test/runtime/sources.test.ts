@@ -207,7 +207,7 @@ describe("y4m, image folders, synthetic", () => {
     writeFileSync(join(dir, "f3.png"), "not a png");
     const source = await openSource(dir, { format: "gray", width: 100, height: 80 });
     const seen: number[] = [];
-    await drain(source, async (f) => seen.push(f.data[0]!));
+    await drain(source, (f) => void seen.push(f.data[0]!));
     expect(seen.length).toBe(3);
     expect(source.stats().corrupt).toBe(1);
     const expected = await sharp(join(dir, "f7.png")).resize(100, 80, { fit: "fill" }).grayscale().raw().toBuffer();

@@ -19,7 +19,7 @@ export interface RefineConfig {
 export type ThresholdConfig =
   | { kind: "fixed"; value: number; inverse?: boolean }
   | { kind: "otsu"; inverse?: boolean }
-  | { kind: "adaptive"; blockSize?: number; C?: number; inverse?: boolean };
+  | { kind: "adaptive"; method?: "mean" | "gaussian"; blockSize?: number; c?: number; inverse?: boolean };
 
 /** Thresholding on gray frames: no model. */
 export interface ClassicalPipelineConfig {
@@ -203,25 +203,26 @@ function threshold(name: string, value: unknown): ThresholdConfig {
   if (typeof value === "number") return { kind: "fixed", value: v.number(name, value, 0, 255) };
   if (value === "otsu") return { kind: "otsu" };
   if (value === "adaptive") return { kind: "adaptive" };
-  const o = obj(name, value, ["kind", "value", "inverse", "blockSize", "C"], true)!;
+  const o = obj(name, value, ["kind", "value", "inverse", "method", "blockSize", "c"], true)!;
   const kind = v.oneOf(`${name}.kind`, o.kind, ["fixed", "otsu", "adaptive"] as const);
   const inverse = opt(o.inverse, (x) => v.boolean(`${name}.inverse`, x));
   const misplaced = (keys: string[]) => {
     for (const k of keys) if (o[k] !== undefined) throw new EdgesegError("INVALID_ARGUMENT", `${name}.${k} does not apply to a threshold of kind "${kind}"`);
   };
   if (kind === "fixed") {
-    misplaced(["blockSize", "C"]);
+    misplaced(["method", "blockSize", "c"]);
     return { kind, value: v.number(`${name}.value`, o.value, 0, 255), inverse };
   }
   if (kind === "otsu") {
-    misplaced(["value", "blockSize", "C"]);
+    misplaced(["value", "method", "blockSize", "c"]);
     return { kind, inverse };
   }
   misplaced(["value"]);
   return {
     kind,
-    blockSize: opt(o.blockSize, (x) => v.oddInteger(`${name}.blockSize`, x, 3, 255)),
-    C: opt(o.C, (x) => v.number(`${name}.C`, x, -255, 255)),
+    method: opt(o.method, (x) => v.oneOf(`${name}.method`, x, ["mean", "gaussian"] as const)),
+    blockSize: opt(o.blockSize, (x) => v.oddInteger(`${name}.blockSize`, x, 3, 163)),
+    c: opt(o.c, (x) => v.number(`${name}.c`, x, -255, 255)),
     inverse,
   };
 }

@@ -193,6 +193,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
           stats.record("sinks", performance.now() - t2);
         }
         consecutiveFailures = 0;
+        frames++;
+        stats.windowFrames++;
       } catch (e) {
         failed++;
         consecutiveFailures++;
@@ -203,8 +205,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
           break;
         }
       }
-      frames++;
-      stats.windowFrames++;
       const now = performance.now();
       if (now - lastStatus >= statusMs) {
         const rss = process.memoryUsage.rss();

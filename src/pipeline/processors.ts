@@ -43,7 +43,10 @@ const CONVERTERS: Partial<Record<PixelFormat, string>> = { yuyv: "yuyvToRgb", nv
  * this build's SIMD kernels convert (camera YUYV/NV12, decoded 4:2:0), then ready-made gray/RGB.
  */
 export function acceptedFormats(input: "gray" | "rgb"): PixelFormat[] {
-  if (input === "gray") return hasKernels("toGray") ? ["gray", "rgb"] : ["gray"];
+  if (input === "gray") {
+    // 4:2:0 frames start with their Y plane: gray for free. YUYV needs the yuyvToGray kernel.
+    return ["gray", "i420", "nv12", ...(hasKernels("yuyvToGray") ? (["yuyv"] as const) : []), ...(hasKernels("toGray") ? (["rgb"] as const) : [])];
+  }
   const natives = (Object.keys(CONVERTERS) as PixelFormat[]).filter((f) => hasKernels(CONVERTERS[f]!));
   return [...natives, "rgb"];
 }
@@ -51,10 +54,19 @@ export function acceptedFormats(input: "gray" | "rgb"): PixelFormat[] {
 /** Turns frames into the images a processor takes, into one reused buffer (no per-frame allocation). */
 export class Converter {
   private target: WasmImage | null = null;
+  private yPlane: (Image & { source: Uint8Array | null }) | null = null;
   constructor(readonly input: "gray" | "rgb") {}
 
   convert(frame: Frame): Image {
-    if (frame.image && (frame.format === this.input || frame.format === "gray" && this.input === "gray")) return frame.image;
+    if (frame.image && frame.format === this.input) return frame.image;
+    if (this.input === "gray" && (frame.format === "i420" || frame.format === "nv12")) {
+      // The Y plane is the gray image: a view, no copy (re-made only when the buffer changes).
+      const data = frame.data;
+      if (!this.yPlane || this.yPlane.source !== data) {
+        this.yPlane = { width: frame.width, height: frame.height, channels: 1, data: data.subarray(0, frame.width * frame.height), source: data };
+      }
+      return this.yPlane;
+    }
     const channels = this.input === "gray" ? 1 : 3;
     if (!this.target || this.target.width !== frame.width || this.target.height !== frame.height) {
       this.target?.dispose();
@@ -63,6 +75,10 @@ export class Converter {
     const out = this.target;
     if (frame.format === "rgb" && this.input === "gray") {
       requireKernel<(i: Image, o: object) => Image>("toGray", "Converting RGB frames to gray")(frame.image!, { out });
+      return out;
+    }
+    if (frame.format === "yuyv" && this.input === "gray") {
+      requireKernel<(f: object, o: object) => Image>("yuyvToGray", "Converting YUYV frames to gray")({ width: frame.width, height: frame.height, data: frame.data }, { out });
       return out;
     }
     if (frame.format === "gray" && this.input === "rgb") {
@@ -156,10 +172,10 @@ class ClassicalProcessor implements Processor {
       this.thresholdFn = (img, out) => maskOf(otsu(img as Mask, { inverse, out }));
     } else {
       const adaptive = requireKernel<MaskFn>("adaptiveThreshold", 'pipeline.threshold "adaptive"');
-      const o = { blockSize: t.blockSize ?? 31, C: t.C ?? 5, inverse };
+      const o = { method: t.method ?? "mean", blockSize: t.blockSize ?? 31, c: t.c ?? 5, inverse };
       this.thresholdFn = (img, out) => maskOf(adaptive(img as Mask, { ...o, out }));
     }
-    const th = t.kind === "fixed" ? `threshold ${t.inverse ? "<=" : ">"} ${t.value}` : t.kind === "otsu" ? "Otsu threshold" : `adaptive threshold (block ${t.blockSize ?? 31}, C ${t.C ?? 5})`;
+    const th = t.kind === "fixed" ? `threshold ${t.inverse ? "<=" : ">"} ${t.value}` : t.kind === "otsu" ? "Otsu threshold" : `adaptive ${t.method ?? "mean"} threshold (block ${t.blockSize ?? 31}, c ${t.c ?? 5})`;
     const r = config.regions ?? {};
     const refine = this.refiner.describe();
     this.description = `classical: ${th}${t.inverse && t.kind !== "fixed" ? " (inverse)" : ""}${refine ? `, ${refine}` : ""} → regions ≥ ${r.minArea ?? 1} px`;
@@ -195,8 +211,7 @@ class ClassicalProcessor implements Processor {
 interface SegmenterLike {
   segment(image: Image): unknown;
   dispose(): unknown;
-  readonly classes?: unknown;
-  readonly sidecar?: { classes?: unknown };
+  readonly sidecar?: { output?: { classes?: unknown } };
 }
 interface SegmenterClass {
   create(options: object): Promise<SegmenterLike>;
@@ -253,9 +268,11 @@ async function createModelProcessor(config: ModelPipelineConfig): Promise<Proces
   if (config.refine) options.refine = { open: r.open, close: r.close, fillHoles: r.fillHoles, minArea: r.minArea };
   const segmenter = await lib.Segmenter.create(options);
   if (config.classes) {
-    const names = (segmenter.classes ?? segmenter.sidecar?.classes) as unknown;
-    const list = Array.isArray(names) ? names.map((c) => (typeof c === "string" ? c : (c as { name?: string }).name)) : undefined;
-    if (list && (list.length !== config.classes.length || list.some((n, i) => n !== config.classes![i]))) {
+    const names = segmenter.sidecar?.output?.classes;
+    const list = Array.isArray(names) ? names.map((c) => (typeof c === "string" ? c : String((c as { name?: string }).name))) : [];
+    const same = (a: string[]) => a.length === config.classes!.length && a.every((n, i) => n === config.classes![i]);
+    // Either every class (background first, as in the sidecar) or only the foreground classes.
+    if (!same(list) && !same(list.slice(1))) {
       await segmenter.dispose();
       throw new EdgesegError("MODEL_MISMATCH", `pipeline.classes is [${config.classes.join(", ")}] but the model ${config.model ?? "(bundled)"} has classes [${list.join(", ")}]`);
     }

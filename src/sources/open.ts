@@ -123,9 +123,10 @@ export interface OpenSourceOptions extends SourceOptions {
   accept?: PixelFormat[];
 }
 
+/** The source's cheapest native format (natives are in cost order) that the consumer accepts. */
 function pick(accept: PixelFormat[] | undefined, format: PixelFormat | undefined, natives: PixelFormat[]): PixelFormat {
   if (!accept) return format ?? "gray";
-  return accept.find((f) => natives.includes(f)) ?? accept.find((f) => f === "gray" || f === "rgb") ?? "gray";
+  return natives.find((f) => accept.includes(f)) ?? accept.find((f) => f === "gray" || f === "rgb") ?? "gray";
 }
 
 /**
@@ -141,8 +142,9 @@ export async function openSource(uri: string, options: OpenSourceOptions = {}): 
   const { accept, ...rest } = options;
   switch (spec.kind) {
     case "ffmpeg": {
-      // A camera gives YUYV/NV12 natively; decoded files are 4:2:0, so i420 halves the pipe traffic of rgb.
-      const natives: PixelFormat[] = spec.input!.kind === "v4l2" ? ["gray", "yuyv", "nv12", "rgb"] : ["gray", "i420", "rgb"];
+      // Cheapest first. A camera gives YUYV natively (our kernels convert it, ffmpeg just passes it on);
+      // decoded video is 4:2:0: gray is its Y plane, and i420 is half the pipe traffic of rgb24.
+      const natives: PixelFormat[] = spec.input!.kind === "v4l2" ? ["yuyv", "nv12", "gray", "rgb"] : ["gray", "i420", "rgb"];
       const format = pick(accept, rest.format, natives);
       const input = { ...spec.input! };
       if (input.kind === "v4l2" && !input.inputFormat && (format === "yuyv" || format === "nv12")) input.inputFormat = format === "yuyv" ? "yuyv422" : "nv12";

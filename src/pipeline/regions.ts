@@ -56,6 +56,19 @@ function find(parent: Int32Array, a: number): number {
   return a;
 }
 
+/** Merges the set of label `n` (0 = none) into `root`'s; returns the merged set's root (the smaller label). */
+function unite(parent: Int32Array, root: number, n: number): number {
+  if (n === 0) return root;
+  const r = find(parent, n);
+  if (r === root) return root;
+  if (r < root) {
+    parent[root] = r;
+    return r;
+  }
+  parent[r] = root;
+  return root;
+}
+
 /**
  * Connected regions of `mask` with area, bounding box and centroid: the WASM `connectedComponents`
  * kernel when this build has it, else a two-pass union-find in TypeScript (same statistics,
@@ -84,25 +97,12 @@ export function labelRegions(mask: Mask, filter: RegionFilter = {}): Region[] {
         labels[row + x] = 0;
         continue;
       }
-      let label = 0;
-      const consider = (n: number) => {
-        if (n === 0) return;
-        if (label === 0) label = n;
-        else if (n !== label) {
-          const a = find(parent, label);
-          const b = find(parent, n);
-          if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-        }
-      };
-      if (x > 0) consider(labels[row + x - 1]!);
-      if (y > 0) {
-        const up = row - w + x;
-        consider(labels[up]!);
-        if (connectivity === 8) {
-          if (x > 0) consider(labels[up - 1]!);
-          if (x + 1 < w) consider(labels[up + 1]!);
-        }
-      }
+      // Neighbours already visited: left, and the row above (up-left, up, up-right for 8-connectivity).
+      const left = x > 0 ? labels[row + x - 1]! : 0;
+      const up = y > 0 ? labels[row - w + x]! : 0;
+      const upLeft = connectivity === 8 && y > 0 && x > 0 ? labels[row - w + x - 1]! : 0;
+      const upRight = connectivity === 8 && y > 0 && x + 1 < w ? labels[row - w + x + 1]! : 0;
+      let label = left || up || upLeft || upRight;
       if (label === 0) {
         if (next >= parent.length) {
           const grown = new Int32Array(parent.length * 2);
@@ -112,6 +112,12 @@ export function labelRegions(mask: Mask, filter: RegionFilter = {}): Region[] {
         }
         parent[next] = next;
         label = next++;
+      } else {
+        let root = find(parent, label);
+        root = unite(parent, root, left);
+        root = unite(parent, root, up);
+        root = unite(parent, root, upLeft);
+        unite(parent, root, upRight);
       }
       labels[row + x] = label;
     }

@@ -1,11 +1,12 @@
 // Frames from a long-lived ffmpeg child: files, RTSP/HTTP streams, V4L2 cameras and lavfi test
-// sources. ffmpeg decodes in its own process (in parallel with our inference) and writes raw
-// frames to a pipe; each 64 KiB chunk is copied once, straight into a reused frame slot in WASM
-// memory. Nothing touches the disk.
-import type { ChildProcess } from "node:child_process";
+// sources. ffmpeg decodes in its own process and writes raw frames to a pipe; a capture thread
+// (reader.ts) copies each 64 KiB chunk straight into shared frame slots while the loop computes,
+// and the loop copies the newest frame once into its WASM buffer. Nothing touches the disk.
+import type { Worker } from "node:worker_threads";
 import { EdgesegError } from "../core/errors.js";
 import { builtin } from "./node.js";
-import { type FrameSlot, FrameQueue } from "./slots.js";
+import { CTRL, META, READER_SOURCE, type ReaderMessage, SLOTS } from "./reader.js";
+import { FrameSlot } from "./slots.js";
 import { probe, requireTool } from "./tools.js";
 import {
   type DeliveryMode,
@@ -30,6 +31,9 @@ export interface FfmpegInput {
 
 const FFMPEG_PIX: Record<PixelFormat, string> = { gray: "gray", rgb: "rgb24", yuyv: "yuyv422", nv12: "nv12", i420: "yuv420p" };
 const MAX_BACKOFF_MS = 10_000;
+
+// ES2024's Atomics.waitAsync (Node >= 16); typed here because the project's lib is ES2023.
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 /** The ffmpeg arguments that open `input` (everything up to and including `-i`). */
 export function inputArgs(input: FfmpegInput, o: { width?: number; height?: number; fps?: number; realtime?: boolean; loop?: boolean; seek?: number }): string[] {
@@ -62,31 +66,32 @@ export function inputArgs(input: FfmpegInput, o: { width?: number; height?: numb
 }
 
 /**
- * A frame source backed by one ffmpeg process (reopened with backoff when it dies, if `retry` allows).
+ * A frame source backed by one ffmpeg process, read by a capture thread (see reader.ts) so frames
+ * keep arriving while the loop computes; reopened with backoff when it dies, if `retry` allows.
  * Open it with {@link openSource} or {@link FfmpegSource.open}.
  */
 export class FfmpegSource implements FrameSource {
   readonly live: boolean;
   readonly mode: DeliveryMode;
   onEvent?: (event: SourceEvent) => void;
-  private readonly queue: FrameQueue;
   private readonly bytes: number;
-  private child: ChildProcess | null = null;
-  private current: FrameSlot | null = null;
-  private filled = 0;
-  private copyMs = 0;
-  private pending: { chunk: Buffer; offset: number } | null = null;
-  private seq = 0;
+  private readonly ctrl: Int32Array;
+  private readonly meta: Float64Array;
+  private readonly shared: Uint8Array;
+  private readonly slot: FrameSlot;
+  private readonly worker: Worker;
+  private pidValue: number | null = null;
+  private running = false;
   private delivered = 0;
-  private corrupt = 0;
   private reopens = 0;
   private failures = 0;
+  private extraCorrupt = 0;
   private seekBase = 0;
-  private framesThisChild = 0;
   private closed = false;
-  private stderrTail: string[] = [];
-  private stderrPartial = "";
-  private exited: Promise<void> = Promise.resolve();
+  private ended = false;
+  private error: Error | null = null;
+  private wake: (() => void) | null = null;
+  private exitWaiters: (() => void)[] = [];
   private firstOutput: { resolve: () => void; reject: (e: Error) => void } | null = null;
 
   private constructor(
@@ -97,15 +102,23 @@ export class FfmpegSource implements FrameSource {
     readonly format: PixelFormat,
     readonly fps: number,
     private readonly options: SourceOptions,
-    private readonly ffmpeg: string,
+    ffmpeg: string,
   ) {
     this.live = input.kind !== "file" && !(input.kind === "lavfi" && !options.realtime);
     this.mode = options.mode ?? (this.live ? "latest" : "every");
     this.bytes = frameBytes(format, width, height);
-    this.queue = new FrameQueue(width, height, format, this.mode, {
-      onFull: () => this.child?.stdout?.pause(),
-      onSpace: () => this.drainPending(),
-    });
+    const ctrlBuffer = new SharedArrayBuffer(CTRL.LENGTH * 4);
+    const metaBuffer = new SharedArrayBuffer(SLOTS * META.LENGTH * 8);
+    const dataBuffer = new SharedArrayBuffer(SLOTS * this.bytes);
+    this.ctrl = new Int32Array(ctrlBuffer);
+    this.ctrl[CTRL.READY] = -1;
+    this.meta = new Float64Array(metaBuffer);
+    this.shared = new Uint8Array(dataBuffer);
+    this.slot = new FrameSlot(width, height, format);
+    const { Worker } = builtin("node:worker_threads");
+    this.worker = new Worker(READER_SOURCE, { eval: true, workerData: { ctrlBuffer, metaBuffer, dataBuffer, bytes: this.bytes, slots: SLOTS, mode: this.mode, ffmpeg } });
+    this.worker.on("message", (m: ReaderMessage) => this.onMessage(m));
+    this.worker.on("error", (e) => this.finish(new EdgesegError("SOURCE_FAILED", `${uri}: the capture thread failed: ${e.message}`, { cause: e })));
   }
 
   /** Starts ffmpeg on `input`; resolves once it produced output, rejects with ffmpeg's own error. */
@@ -149,7 +162,12 @@ export class FfmpegSource implements FrameSource {
       throw new EdgesegError("INVALID_ARGUMENT", `Expected an even width and height for format "${format}" but received ${width}×${height}`);
     }
     const source = new FfmpegSource(uri, input, width!, height!, format, fps!, options, ffmpeg);
-    await source.start();
+    try {
+      await source.start();
+    } catch (e) {
+      await source.close();
+      throw e;
+    }
     return source;
   }
 
@@ -171,126 +189,58 @@ export class FfmpegSource implements FrameSource {
   }
 
   private spawn(): void {
-    const { spawn } = builtin("node:child_process");
-    this.current = null;
-    this.filled = 0;
-    this.pending = null;
-    this.framesThisChild = 0;
-    this.stderrTail = [];
-    this.stderrPartial = "";
-    const child = spawn(this.ffmpeg, this.args(), { stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    child.stdout!.on("data", (chunk: Buffer) => this.onData(chunk));
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (text: string) => this.onStderr(text));
-    this.exited = new Promise((resolve) => {
-      child.on("error", (e) => {
-        this.stderrTail.push(e.message);
-      });
-      child.on("close", (code, signal) => {
-        if (this.child === child) {
-          this.child = null;
-          this.onExit(code, signal);
-        }
-        resolve();
-      });
-    });
+    this.running = true;
+    this.worker.postMessage({ type: "spawn", args: this.args() });
   }
 
-  /** The ffmpeg child currently running (for tests that kill it). */
-  get process(): ChildProcess | null {
-    return this.child;
+  /** Logs the capture thread's state to stderr (diagnostics). */
+  debug(): void {
+    this.worker.postMessage({ type: "debug" });
   }
 
-  private onStderr(text: string): void {
-    const lines = (this.stderrPartial + text).split("\n");
-    this.stderrPartial = lines.pop() ?? "";
-    for (const raw of lines) {
-      const line = raw.trim();
-      if (!line) continue;
-      // ffmpeg conceals damaged macroblocks and still outputs the frame; it says so with this line.
-      if (line.includes("corrupt decoded frame")) {
-        this.corrupt++;
-        continue;
-      }
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > 8) this.stderrTail.shift();
-    }
+  /** Process id of the ffmpeg child currently running (for tests that kill it), or null. */
+  get pid(): number | null {
+    return this.running ? this.pidValue : null;
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.closed) return;
-    if (this.firstOutput) {
-      this.firstOutput.resolve();
+  private onMessage(m: ReaderMessage): void {
+    if (m.type === "spawned") this.pidValue = m.pid;
+    else if (m.type === "debug") console.error("capture thread:", m.state, "main:", { ended: this.ended, running: this.running, closed: this.closed, delivered: this.delivered });
+    else if (m.type === "first") {
+      this.failures = 0;
+      this.firstOutput?.resolve();
       this.firstOutput = null;
-    }
-    this.consume(chunk, 0);
-  }
-
-  private consume(chunk: Buffer, start: number): void {
-    let offset = start;
-    while (offset < chunk.length) {
-      if (!this.current) {
-        const slot = this.queue.acquire();
-        if (!slot) {
-          // "every" mode and every slot busy: keep the rest until the loop takes a frame.
-          this.pending = { chunk, offset };
-          this.child?.stdout?.pause();
-          return;
-        }
-        this.current = slot;
-        this.filled = 0;
-        this.copyMs = 0;
-      }
-      const t0 = performance.now();
-      const n = Math.min(chunk.length - offset, this.bytes - this.filled);
-      this.current.data.set(chunk.subarray(offset, offset + n), this.filled);
-      this.filled += n;
-      offset += n;
-      const t1 = performance.now();
-      this.copyMs += t1 - t0;
-      if (this.filled === this.bytes) {
-        const slot = this.current;
-        this.current = null;
-        slot.seq = this.seq++;
-        slot.readAt = t1;
-        slot.wallTime = Date.now();
-        slot.captureMs = this.copyMs;
-        slot.pts = this.seekBase + this.framesThisChild / (this.fps || 30);
-        this.framesThisChild++;
-        this.failures = 0;
-        this.queue.publish(slot);
-      }
+    } else if (m.type === "exit") {
+      this.running = false;
+      const waiters = this.exitWaiters;
+      this.exitWaiters = [];
+      for (const w of waiters) w();
+      this.onExit(m);
     }
   }
 
-  private drainPending(): void {
-    const p = this.pending;
-    this.pending = null;
-    if (p) this.consume(p.chunk, p.offset);
-    if (!this.pending) this.child?.stdout?.resume();
+  private finish(error?: Error): void {
+    this.ended = true;
+    if (error) this.error = error;
+    this.firstOutput?.reject(error ?? new EdgesegError("SOURCE_FAILED", `${this.uri} has no frames`));
+    this.firstOutput = null;
+    this.wake?.();
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.current && this.filled > 0) {
-      // A truncated last frame: skipped and counted.
-      this.corrupt++;
-      this.queue.discard(this.current);
-      this.current = null;
-    }
+  private onExit(m: Extract<ReaderMessage, { type: "exit" }>): void {
+    // A truncated last frame: skipped and counted.
+    if (m.partial) this.extraCorrupt++;
+    if (m.frames > 0) this.failures = 0;
     if (this.closed) {
-      this.queue.end();
+      this.finish();
       return;
     }
-    const cleanEnd = code === 0 && !this.live;
-    if (cleanEnd) {
-      this.firstOutput?.reject(new EdgesegError("SOURCE_FAILED", `${this.uri} has no frames`));
-      this.firstOutput = null;
-      this.queue.end();
+    if (m.code === 0 && !this.live) {
+      this.finish();
       return;
     }
-    const detail = this.stderrTail.filter((l) => !/^\s*(Last message repeated|\[.*\] )/.test(l)).pop() ?? this.stderrTail.at(-1);
-    const why = detail ?? (signal ? `ffmpeg was killed by ${signal}` : `ffmpeg exited with code ${code}`);
+    const detail = m.stderr.filter((l) => !/^\s*(Last message repeated|\[.*\] )/.test(l)).pop() ?? m.stderr.at(-1);
+    const why = detail ?? (m.signal ? `ffmpeg was killed by ${m.signal}` : `ffmpeg exited with code ${m.code}`);
     const retry = this.options.retry ?? 0;
     // A source that never produced a frame fails at open: nothing to reopen.
     if (this.firstOutput || this.failures >= retry) {
@@ -298,39 +248,61 @@ export class FfmpegSource implements FrameSource {
         "SOURCE_FAILED",
         `${this.uri}: ${why}${this.failures > 0 ? ` (gave up after ${this.failures} reopen attempt${this.failures > 1 ? "s" : ""})` : ""}`,
       );
-      if (this.firstOutput) {
-        this.firstOutput.reject(error);
-        this.firstOutput = null;
-      }
-      this.onEvent?.({ kind: "retry-failed", message: error.message });
-      this.queue.end(error);
+      if (!this.firstOutput) this.onEvent?.({ kind: "retry-failed", message: error.message });
+      this.finish(error);
       return;
     }
     this.failures++;
     const delay = Math.min((this.options.retryDelayMs ?? 500) * 2 ** (this.failures - 1), MAX_BACKOFF_MS);
-    if (!this.live) this.seekBase += this.framesThisChild / (this.fps || 30); // resume a file where it stopped
+    if (!this.live) this.seekBase += m.frames / (this.fps || 30); // resume a file where it stopped
     this.onEvent?.({ kind: "reopen", message: `${this.uri} stopped (${why}); reopening in ${delay} ms (attempt ${this.failures} of ${retry})` });
     setTimeout(() => {
       if (this.closed) {
-        this.queue.end();
+        this.finish();
         return;
       }
       this.reopens++;
       this.spawn();
-    }, delay).unref?.();
+    }, delay);
   }
 
   async next(): Promise<Frame | null> {
-    if (this.closed) return null;
     const max = this.options.maxFrames ?? 0;
-    if (max > 0 && this.delivered >= max) return null;
-    const frame = await this.queue.take();
-    if (frame) this.delivered++;
-    return frame;
+    for (;;) {
+      if (this.closed) return null;
+      if (max > 0 && this.delivered >= max) return null;
+      const s = Atomics.exchange(this.ctrl, CTRL.READY, -1);
+      if (s !== -1) {
+        Atomics.notify(this.ctrl, CTRL.READY); // an "every"-mode capture thread waits for this
+        const t0 = performance.now();
+        const slot = this.slot;
+        slot.data.set(this.shared.subarray(s * this.bytes, (s + 1) * this.bytes));
+        const m = s * META.LENGTH;
+        slot.seq = this.meta[m + META.SEQ]!;
+        slot.readAt = this.meta[m + META.EPOCH]! - performance.timeOrigin;
+        slot.wallTime = this.meta[m + META.EPOCH]!;
+        slot.pts = this.seekBase + this.meta[m + META.INDEX]! / (this.fps || 30);
+        slot.captureMs = performance.now() - t0;
+        this.delivered++;
+        return slot;
+      }
+      if (this.ended) {
+        if (this.error) {
+          const e = this.error;
+          this.error = null;
+          throw e;
+        }
+        return null;
+      }
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      const r = waitAsync(this.ctrl, CTRL.READY, -1);
+      await (r.async ? Promise.race([r.value, woken]) : Promise.resolve());
+      this.wake = null;
+    }
   }
 
   stats(): SourceStats {
-    return { delivered: this.delivered, dropped: this.queue.dropped, corrupt: this.corrupt, reopens: this.reopens };
+    return { delivered: this.delivered, dropped: Atomics.load(this.ctrl, CTRL.DROPPED), corrupt: Atomics.load(this.ctrl, CTRL.CORRUPT) + this.extraCorrupt, reopens: this.reopens };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Frame> {
@@ -340,15 +312,26 @@ export class FfmpegSource implements FrameSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const child = this.child;
-    if (child) {
-      this.pending = null;
-      child.stdout?.resume();
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-      await this.exited;
+    this.wake?.();
+    if (this.running) {
+      const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      this.worker.postMessage({ type: "kill", signal: "SIGTERM" });
+      const timer = setTimeout(() => {
+        if (this.pidValue) {
+          try {
+            process.kill(this.pidValue, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+      }, 2000);
+      await exited;
       clearTimeout(timer);
     }
-    this.queue.dispose();
+    // Release a capture thread blocked in "every" mode, then stop it.
+    Atomics.store(this.ctrl, CTRL.READY, -1);
+    Atomics.notify(this.ctrl, CTRL.READY);
+    await this.worker.terminate();
+    this.slot.dispose();
   }
 }

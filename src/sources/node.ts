@@ -11,6 +11,7 @@ type Builtins = {
   "node:os": typeof import("node:os");
   "node:net": typeof import("node:net");
   "node:module": typeof import("node:module");
+  "node:worker_threads": typeof import("node:worker_threads");
 };
 
 /** A Node built-in module, or an EdgesegError when not running in Node. */

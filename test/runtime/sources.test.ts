@@ -106,7 +106,7 @@ describe("ffmpeg sources", () => {
       pts.push(f.pts);
       if (i === 100 && !killed) {
         killed = true;
-        source.process!.kill("SIGKILL");
+        process.kill(source.pid!, "SIGKILL");
       }
     });
     expect(killed).toBe(true);
@@ -126,7 +126,7 @@ describe("ffmpeg sources", () => {
     const run = drain(source, (_f, i) => {
       if (i === 5) {
         rmSync(copy); // the reopen will fail too
-        source.process!.kill("SIGKILL");
+        process.kill(source.pid!, "SIGKILL");
       }
     });
     await expect(run).rejects.toThrow(/vanishing.avi: No such file or directory \(gave up after 1 reopen attempt\)/);
@@ -137,8 +137,17 @@ describe("ffmpeg sources", () => {
   it("latest-frame-wins drops stale frames when the consumer is slow; every-frame mode never drops", async () => {
     const live = await openSource("lavfi:testsrc2=size=160x120:rate=100", { format: "gray", realtime: true, mode: "latest", maxFrames: 8 });
     expect(live.live).toBe(true);
-    await drain(live, () => new Promise((r) => setTimeout(r, 60)));
+    // A synchronous 60 ms "inference": the capture thread keeps reading meanwhile, so the frames
+    // that arrive are replaced by newer ones (dropped) rather than queued in the pipe.
+    const ages: number[] = [];
+    await drain(live, (f) => {
+      ages.push(performance.now() - f.readAt);
+      const t = performance.now();
+      while (performance.now() - t < 60);
+    });
     expect(live.stats().dropped).toBeGreaterThan(15);
+    // Each frame taken is fresh: read at most about one frame interval (10 ms) before the loop took it.
+    expect(Math.max(...ages.slice(1))).toBeLessThan(35);
     await live.close();
 
     const every = await openSource("lavfi:testsrc2=size=160x120:rate=100", { format: "gray", realtime: true, mode: "every", maxFrames: 8 });

@@ -90,10 +90,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   let error: EdgesegError | Error | undefined;
 
   source.onEvent = (e) => options.onEvent?.(e.message);
-  const aborted = new Promise<null>((resolve) => {
-    if (signal?.aborted) resolve(null);
-    signal?.addEventListener("abort", () => resolve(null), { once: true });
-  });
+  // Wakes a wait for the next frame when the signal aborts. A fresh promise per wait: racing one
+  // long-lived promise would attach a reaction to it per frame and leak them all.
+  let wakeOnAbort: (() => void) | null = null;
+  const onAbort = () => wakeOnAbort?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
 
   const start = performance.now();
   let lastStatus = start;
@@ -138,7 +139,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       }
       let frame;
       try {
+        const aborted = new Promise<null>((resolve) => (wakeOnAbort = () => resolve(null)));
         frame = await Promise.race([source.next(), aborted]);
+        wakeOnAbort = null;
       } catch (e) {
         endedBy = "error";
         error = e as Error;
@@ -219,6 +222,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       await yieldToIo();
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     converter.dispose();
   }
 

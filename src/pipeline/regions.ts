@@ -1,5 +1,6 @@
 // Regions of a mask as the loop reports them, and the region filters of a pipeline config.
 import type { Mask } from "../core/image.js";
+import { WasmBuffer } from "../core/memory.js";
 import { kernel } from "./kernels.js";
 
 /**
@@ -34,6 +35,17 @@ export interface RegionFilter {
   select?: Record<string, [number, number]>;
   /** Report at most this many regions per frame, largest first. @default 256 */
   maxRegions?: number;
+}
+
+const BASIC_FIELDS = new Set(["label", "area", "x", "y", "width", "height", "cx", "cy"]);
+let labelBuffer: WasmBuffer | null = null;
+
+/** The features the filter needs: those listed plus any named in `select`. */
+function wantedFeatures(filter: RegionFilter): string[] | "all" {
+  if (filter.features === "all") return "all";
+  const wanted = new Set(filter.features ?? []);
+  for (const key of Object.keys(filter.select ?? {})) if (!BASIC_FIELDS.has(key)) wanted.add(key);
+  return [...wanted];
 }
 
 /** Grow-only buffers of the plain-TypeScript labeller. */
@@ -78,10 +90,16 @@ export function labelRegions(mask: Mask, filter: RegionFilter = {}): Region[] {
   const connectivity = filter.connectivity ?? 8;
   const cc = kernel<(m: Mask, o: object) => { regions: Region[] }>("connectedComponents");
   if (cc) {
-    const features = filter.features ?? [];
-    const result = cc(mask, features === "all" || features.length > 0 ? { connectivity, features } : { connectivity });
-    // Some labellers include the background as region 0; a region list never does here.
-    return result.regions.filter((r) => r && (r as { label?: number }).label !== 0 && r.area > 0);
+    const features = wantedFeatures(filter);
+    const n = mask.width * mask.height;
+    // The label image stays in one reused WASM buffer instead of a new Int32Array per frame.
+    if (!labelBuffer || labelBuffer.byteLength !== n * 4) {
+      labelBuffer?.dispose();
+      labelBuffer = new WasmBuffer(n * 4);
+    }
+    const labels = labelBuffer.view(Int32Array);
+    const result = cc(mask, features === "all" || features.length > 0 ? { connectivity, features, labels } : { connectivity, labels });
+    return result.regions;
   }
   const { width: w, height: h } = mask;
   const data = mask.data;

@@ -1,6 +1,5 @@
 // `edgeseg info`: what this machine supports (SIMD, threads, ffmpeg, cameras, inference backends).
 import { hasSimd } from "../core/wasm.js";
-import { hasKernels } from "../pipeline/kernels.js";
 import { builtin } from "../sources/node.js";
 import { toolVersion } from "../sources/tools.js";
 import { type Command, EXIT } from "./main.js";
@@ -9,8 +8,7 @@ import { parseArgs, printJson, table } from "./util.js";
 const HELP = `Usage: edgeseg info [--json]
 
 Reports what this machine supports: WebAssembly SIMD and threads, CPU cores, ffmpeg/ffprobe/fswebcam,
-the cameras found (/dev/video*), the inference backends that load (onnxruntime-web, onnxruntime-node),
-and which kernel families this build has.
+the cameras found (/dev/video*), the inference backends that load (onnxruntime-web, onnxruntime-node).
 
   --json    print the report as JSON on stdout
 
@@ -63,15 +61,6 @@ export async function machineInfo(): Promise<Record<string, unknown>> {
   const os = builtin("node:os");
   const fs = builtin("node:fs");
   const wasmUrl = new URL("../../build/edgeseg.wasm", import.meta.url);
-  const families: Record<string, string[]> = {
-    color: ["toGray", "yuyvToRgb", "nv12ToRgb", "i420ToRgb"],
-    resize: ["resize"],
-    threshold: ["threshold", "otsuThreshold", "adaptiveThreshold"],
-    morphology: ["morphology"],
-    regions: ["connectedComponents", "fillHoles", "removeSmallRegions", "selectRegions"],
-    contours: ["findContours"],
-  };
-  const kernels = Object.fromEntries(Object.entries(families).map(([k, names]) => [k, names.filter((n) => hasKernels(n))]));
   const sharedMemory = (() => {
     try {
       return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
@@ -89,7 +78,6 @@ export async function machineInfo(): Promise<Record<string, unknown>> {
     cpu: { cores: os.availableParallelism(), model: os.cpus()[0]?.model ?? "unknown" },
     memoryMB: Math.round(os.totalmem() / 1048576),
     wasm: { simd: hasSimd(), threads: sharedMemory && typeof Atomics === "object", kernelsBuilt: fs.existsSync(wasmUrl) },
-    kernels,
     tools: { ffmpeg: toolVersion("ffmpeg"), ffprobe: toolVersion("ffprobe"), fswebcam: toolVersion("fswebcam") },
     cameras: listCameras(),
     backends: { wasm: web, native },
@@ -104,7 +92,6 @@ async function run(argv: string[]): Promise<number> {
     cameras: CameraInfo[];
     tools: Record<string, string | null>;
     backends: Record<string, { available: boolean; version?: string; error?: string }>;
-    kernels: Record<string, string[]>;
     cpu: { cores: number; model: string };
   } & Record<string, unknown>;
   const ok = info.wasm.simd && info.wasm.kernelsBuilt;
@@ -120,7 +107,6 @@ async function run(argv: string[]): Promise<number> {
     ["wasm simd", yes(info.wasm.simd)],
     ["wasm threads", yes(info.wasm.threads)],
     ["kernels built", info.wasm.kernelsBuilt ? "yes" : 'no: run "npm run build"'],
-    ...Object.entries(info.kernels).map(([k, names]) => [`  ${k}`, names.length ? names.join(", ") : "(not in this build)"]),
     ["ffmpeg", info.tools.ffmpeg ?? "not found: apt-get install ffmpeg (needed for video files, streams, cameras)"],
     ["fswebcam", info.tools.fswebcam ?? "not found: apt-get install fswebcam (needed for webcam: stills)"],
     ["cameras", info.cameras.length ? info.cameras.map((c) => `${c.device}${c.name ? ` (${c.name})` : ""}`).join(", ") : "none found (/dev/video*)"],

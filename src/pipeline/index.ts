@@ -17,5 +17,5 @@ export type {
   MqttSinkConfig,
   PreviewSinkConfig,
 } from "./config.js";
-export { labelRegions, filterRegions, type Region, type RegionFilter } from "./regions.js";
+export { labelRegions, filterRegions, type DetectedRegion, type RegionFilter } from "./regions.js";
 export { LatencyHistogram, StageStats, STAGES, type Stage, type LatencySummary } from "./stats.js";

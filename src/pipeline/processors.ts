@@ -3,12 +3,14 @@
 import { EdgesegError } from "../core/errors.js";
 import type { Image, Mask } from "../core/image.js";
 import { WasmImage, allocImage } from "../core/memory.js";
-import { threshold as fixedThreshold } from "../kernels/threshold.js";
+import { i420ToRgb, nv12ToRgb, toGray, yuyvToGray, yuyvToRgb } from "../kernels/color.js";
+import { fillHoles, removeSmallRegions } from "../kernels/components.js";
+import { morphology } from "../kernels/morphology.js";
+import { adaptiveThreshold, threshold as fixedThreshold, otsuThreshold } from "../kernels/threshold.js";
 import { builtin } from "../sources/node.js";
 import type { Frame, PixelFormat } from "../sources/types.js";
 import type { ClassicalPipelineConfig, ModelPipelineConfig, PipelineConfig, RefineConfig } from "./config.js";
-import { hasKernels, kernel, maskOf, requireKernel } from "./kernels.js";
-import { type Region, filterRegions, labelRegions } from "./regions.js";
+import { type DetectedRegion, filterRegions, labelRegions } from "./regions.js";
 
 /** Per-frame timings a processor fills in (ms). */
 export interface ProcessTimings {
@@ -20,7 +22,7 @@ export interface ProcessTimings {
 /** A processor's answer for one frame. `mask` is reused by the next frame. */
 export interface ProcessResult {
   mask: Mask;
-  regions: Region[];
+  regions: DetectedRegion[];
 }
 
 /** One pipeline. `process` may be async (model inference). */
@@ -36,19 +38,16 @@ export interface Processor {
 
 // ---- convert: source pixels → what the processor takes ----
 
-const CONVERTERS: Partial<Record<PixelFormat, string>> = { yuyv: "yuyvToRgb", nv12: "nv12ToRgb", i420: "i420ToRgb" };
+type YuvConvert = (frame: { width: number; height: number; data: Uint8Array }, options: { out: Image }) => Image;
+const TO_RGB: Partial<Record<PixelFormat, YuvConvert>> = { yuyv: yuyvToRgb, nv12: nv12ToRgb, i420: i420ToRgb };
 
 /**
- * The pixel formats a source may deliver for a processor taking `input`, cheapest first: layouts
- * this build's SIMD kernels convert (camera YUYV/NV12, decoded 4:2:0), then ready-made gray/RGB.
+ * The pixel formats a source may deliver for a processor taking `input`. Sources pick the cheapest
+ * they produce natively: camera YUYV/NV12 and decoded 4:2:0 are converted here by the SIMD kernels
+ * (4:2:0 frames start with their Y plane, so gray from them costs nothing).
  */
 export function acceptedFormats(input: "gray" | "rgb"): PixelFormat[] {
-  if (input === "gray") {
-    // 4:2:0 frames start with their Y plane: gray for free. YUYV needs the yuyvToGray kernel.
-    return ["gray", "i420", "nv12", ...(hasKernels("yuyvToGray") ? (["yuyv"] as const) : []), ...(hasKernels("toGray") ? (["rgb"] as const) : [])];
-  }
-  const natives = (Object.keys(CONVERTERS) as PixelFormat[]).filter((f) => hasKernels(CONVERTERS[f]!));
-  return [...natives, "rgb"];
+  return input === "gray" ? ["gray", "i420", "nv12", "yuyv", "rgb"] : ["yuyv", "nv12", "i420", "rgb"];
 }
 
 /** Turns frames into the images a processor takes, into one reused buffer (no per-frame allocation). */
@@ -74,20 +73,19 @@ export class Converter {
     }
     const out = this.target;
     if (frame.format === "rgb" && this.input === "gray") {
-      requireKernel<(i: Image, o: object) => Image>("toGray", "Converting RGB frames to gray")(frame.image!, { out });
+      toGray(frame.image!, { out });
       return out;
     }
     if (frame.format === "yuyv" && this.input === "gray") {
-      requireKernel<(f: object, o: object) => Image>("yuyvToGray", "Converting YUYV frames to gray")({ width: frame.width, height: frame.height, data: frame.data }, { out });
+      yuyvToGray(frame, { out });
       return out;
     }
     if (frame.format === "gray" && this.input === "rgb") {
       throw new EdgesegError("UNSUPPORTED_FORMAT", "A model pipeline needs color frames but the source delivers gray; drop the source's gray format");
     }
-    const name = CONVERTERS[frame.format];
-    if (!name || this.input !== "rgb") throw new EdgesegError("UNSUPPORTED_FORMAT", `Cannot convert ${frame.format} frames to ${this.input}`);
-    const fn = requireKernel<(src: unknown, o: object) => Image>(name, `Converting ${frame.format} frames`);
-    fn({ width: frame.width, height: frame.height, data: frame.data }, { out });
+    const convert = TO_RGB[frame.format];
+    if (!convert || this.input !== "rgb") throw new EdgesegError("UNSUPPORTED_FORMAT", `Cannot convert ${frame.format} frames to ${this.input}`);
+    convert(frame, { out });
     return out;
   }
 
@@ -99,17 +97,10 @@ export class Converter {
 
 // ---- refinement, shared by both pipelines ----
 
-type MaskFn = (m: Mask, o: object) => unknown;
-
 /** Applies open/close/fill/min-area to `mask` in place (through a reused scratch image). */
 export class Refiner {
   private tmp: WasmImage | null = null;
-  constructor(private readonly config: RefineConfig | undefined) {
-    const c = config ?? {};
-    if (c.open || c.close) requireKernel("morphology", "pipeline.refine.open/close");
-    if (c.fillHoles) requireKernel("fillHoles", "pipeline.refine.fillHoles");
-    if (c.minArea) requireKernel("removeSmallRegions", "pipeline.refine.minArea");
-  }
+  constructor(private readonly config: RefineConfig | undefined) {}
 
   get active(): boolean {
     const c = this.config ?? {};
@@ -129,18 +120,14 @@ export class Refiner {
       this.tmp?.dispose();
       this.tmp = allocImage(mask.width, mask.height, 1);
     }
+    // Ping-pong between the mask and one scratch image; every kernel writes into `out` (zero-copy).
     let cur: Mask = mask;
     let other: Mask = this.tmp as Mask;
-    const step = (fn: MaskFn, options: object) => {
-      const r = maskOf(fn(cur, { ...options, out: other }));
-      const next = r ?? other;
-      other = cur;
-      cur = next;
-    };
-    if (c.open) step(kernel<MaskFn>("morphology")!, { op: "open", size: c.open });
-    if (c.close) step(kernel<MaskFn>("morphology")!, { op: "close", size: c.close });
-    if (c.fillHoles) step(kernel<MaskFn>("fillHoles")!, {});
-    if (c.minArea) step(kernel<MaskFn>("removeSmallRegions")!, { minArea: c.minArea });
+    const swap = () => ([cur, other] = [other, cur]);
+    if (c.open) (morphology(cur, { op: "open", size: c.open, out: other }), swap());
+    if (c.close) (morphology(cur, { op: "close", size: c.close, out: other }), swap());
+    if (c.fillHoles) (fillHoles(cur, { out: other }), swap());
+    if (c.minArea) (removeSmallRegions(cur, { minArea: c.minArea, out: other }), swap());
     if (cur !== mask) mask.data.set(cur.data);
     return mask;
   }
@@ -168,12 +155,10 @@ class ClassicalProcessor implements Processor {
     if (t.kind === "fixed") {
       this.thresholdFn = (img, out) => fixedThreshold(img, { value: t.value, inverse, out });
     } else if (t.kind === "otsu") {
-      const otsu = requireKernel<MaskFn>("otsuThreshold", 'pipeline.threshold "otsu"');
-      this.thresholdFn = (img, out) => maskOf(otsu(img as Mask, { inverse, out }));
+      this.thresholdFn = (img, out) => otsuThreshold(img, { inverse, out }).mask;
     } else {
-      const adaptive = requireKernel<MaskFn>("adaptiveThreshold", 'pipeline.threshold "adaptive"');
-      const o = { method: t.method ?? "mean", blockSize: t.blockSize ?? 31, c: t.c ?? 5, inverse };
-      this.thresholdFn = (img, out) => maskOf(adaptive(img as Mask, { ...o, out }));
+      const o = { method: t.method ?? "mean", blockSize: t.blockSize ?? 31, c: t.c ?? 5, inverse } as const;
+      this.thresholdFn = (img, out) => adaptiveThreshold(img, { ...o, out });
     }
     const th = t.kind === "fixed" ? `threshold ${t.inverse ? "<=" : ">"} ${t.value}` : t.kind === "otsu" ? "Otsu threshold" : `adaptive ${t.method ?? "mean"} threshold (block ${t.blockSize ?? 31}, c ${t.c ?? 5})`;
     const r = config.regions ?? {};
@@ -229,7 +214,7 @@ class ModelProcessor implements Processor {
 
   async process(image: Image, timings: ProcessTimings): Promise<ProcessResult> {
     const t0 = performance.now();
-    const result = (await this.segmenter.segment(image)) as { mask: Mask; regions?: Region[]; timings?: Partial<Record<string, number>> };
+    const result = (await this.segmenter.segment(image)) as { mask: Mask; regions?: DetectedRegion[]; timings?: Partial<Record<string, number>> };
     const t1 = performance.now();
     const regions = filterRegions(result.regions ?? labelRegions(result.mask, this.config.regions), this.config.regions);
     const t2 = performance.now();

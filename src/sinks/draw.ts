@@ -1,6 +1,6 @@
 // Draws a frame with its mask and region outlines into an RGB buffer (for overlays and the preview).
 import type { Image, Mask } from "../core/image.js";
-import type { Region } from "../pipeline/regions.js";
+import type { DetectedRegion } from "../pipeline/regions.js";
 
 /**
  * Writes an RGB picture of `image` into `out` (width × height × 3 bytes): mask pixels tinted red,
@@ -10,7 +10,7 @@ import type { Region } from "../pipeline/regions.js";
  * const rgb = new Uint8Array(w * h * 3);
  * drawOverlay(frame, mask, regions, rgb);
  */
-export function drawOverlay(image: Image, mask: Mask, regions: readonly Region[], out: Uint8Array): Uint8Array {
+export function drawOverlay(image: Image, mask: Mask, regions: readonly DetectedRegion[], out: Uint8Array): Uint8Array {
   const { width: w, height: h } = image;
   const src = image.data;
   const ch = image.channels;

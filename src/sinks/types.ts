@@ -1,7 +1,7 @@
 // The one interface every output implements. Sinks never block the loop: `write` hands work off
 // (a bounded queue, an async encoder, a socket) and counts what it had to drop.
 import type { Image, Mask } from "../core/image.js";
-import type { Region } from "../pipeline/regions.js";
+import type { DetectedRegion } from "../pipeline/regions.js";
 
 /** Stage latencies of one frame, in ms. `total` is frame read → regions out. */
 export interface FrameLatency {
@@ -25,7 +25,7 @@ export interface FrameRecord {
   height: number;
   /** True when at least one region passed the filters. */
   defect: boolean;
-  regions: Region[];
+  regions: DetectedRegion[];
   latencyMs: FrameLatency;
 }
 

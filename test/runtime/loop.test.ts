@@ -8,7 +8,7 @@ import type { Mask } from "../../src/core/image.js";
 import { validateConfig } from "../../src/pipeline/config.js";
 import { runPipeline } from "../../src/pipeline/loop.js";
 import { acceptedFormats, createProcessor } from "../../src/pipeline/processors.js";
-import { type Region, labelRegions } from "../../src/pipeline/regions.js";
+import { type DetectedRegion, labelRegions } from "../../src/pipeline/regions.js";
 import { LatencyHistogram } from "../../src/pipeline/stats.js";
 import { JsonlSink } from "../../src/sinks/jsonl.js";
 import { OverlaySink } from "../../src/sinks/overlay.js";
@@ -145,7 +145,7 @@ describe("runPipeline (classical) on vtest.avi", () => {
     const { data, info } = await sharp("test/fixtures/inputs/coins.png").grayscale().raw().toBuffer({ resolveWithObject: true });
     const mask: Mask = { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data.length) };
     for (let i = 0; i < data.length; i++) mask.data[i] = data[i]! > 110 ? 255 : 0;
-    const regions: Region[] = labelRegions(mask, { connectivity: 8 });
+    const regions: DetectedRegion[] = labelRegions(mask, { connectivity: 8 });
     const expected = referenceRegions(mask.data, info.width, info.height, true);
     expect(regions.length).toBeGreaterThan(10);
     expect(regions.map(({ area, x, y, width, height }) => ({ area, x, y, width, height }))).toEqual(expected.map(({ area, x, y, width, height }) => ({ area, x, y, width, height })));

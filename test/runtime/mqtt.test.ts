@@ -22,7 +22,7 @@ function record(frame: number, defect = true): FrameRecord {
     width: 64,
     height: 48,
     defect,
-    regions: defect ? [{ area: 10 + frame, x: 1, y: 2, width: 3, height: 4, cx: 2, cy: 3 }] : [],
+    regions: defect ? [{ label: 1, area: 10 + frame, x: 1, y: 2, width: 3, height: 4, cx: 2, cy: 3 }] : [],
     latencyMs: { capture: 0, convert: 0, preprocess: 0, inference: 1, postprocess: 1, total: 2 },
   };
 }

@@ -28,7 +28,7 @@ describe("PreviewSink", () => {
     for (let y = 10; y < 20; y++) for (let x = 20; x < 30; x++) mask.data[y * w + x] = 255;
     const record: FrameRecord = {
       frame: 0, pts: 0, time: new Date().toISOString(), width: w, height: h, defect: true,
-      regions: [{ area: 100, x: 20, y: 10, width: 10, height: 10, cx: 24.5, cy: 14.5 }],
+      regions: [{ label: 1, area: 100, x: 20, y: 10, width: 10, height: 10, cx: 24.5, cy: 14.5 }],
       latencyMs: { capture: 0, convert: 0, preprocess: 0, inference: 1, postprocess: 1, total: 2 },
     };
     sink.write(record, { image, mask });

@@ -1,6 +1,7 @@
 // The run configuration (a JSON file or CLI flags), validated once with errors that name the key.
 import { EdgesegError } from "../core/errors.js";
 import * as v from "../core/validate.js";
+import { FEATURE_NAMES, REGION_FIELDS } from "../kernels/regions.js";
 import type { DeliveryMode } from "../sources/types.js";
 import type { RegionFilter } from "./regions.js";
 
@@ -181,13 +182,18 @@ function regions(name: string, value: unknown): RegionFilter | undefined {
   let features: string[] | "all" | undefined;
   if (o.features !== undefined) {
     if (o.features === "all") features = "all";
-    else if (Array.isArray(o.features) && o.features.every((f) => typeof f === "string")) features = o.features as string[];
+    else if (Array.isArray(o.features)) features = o.features.map((f, i) => v.oneOf(`${name}.features[${i}]`, f, FEATURE_NAMES));
     else v.invalidParameter(`${name}.features`, '"all" or an array of feature names', o.features);
   }
   let select: Record<string, [number, number]> | undefined;
   if (o.select !== undefined) {
     if (!v.isObject(o.select)) v.invalidParameter(`${name}.select`, "an object of { feature: [min, max] }", o.select);
-    select = Object.fromEntries(Object.entries(o.select).map(([k, r]) => [k, range(`${name}.select.${k}`, r)]));
+    select = Object.fromEntries(
+      Object.entries(o.select).map(([k, r]) => {
+        v.oneOf(`a key of ${name}.select`, k, REGION_FIELDS);
+        return [k, range(`${name}.select.${k}`, r)];
+      }),
+    );
   }
   return {
     connectivity: opt(o.connectivity, (x) => v.oneOf(`${name}.connectivity`, x, [4, 8] as const)),

@@ -14,6 +14,10 @@ import { JsonlSink } from "../../src/sinks/jsonl.js";
 import { OverlaySink } from "../../src/sinks/overlay.js";
 import type { FrameRecord, Sink, SinkStats } from "../../src/sinks/types.js";
 import { openSource } from "../../src/sources/open.js";
+import { connectedComponents, fillHoles, removeSmallRegions } from "../../src/kernels/components.js";
+import { morphology } from "../../src/kernels/morphology.js";
+import { otsuThreshold } from "../../src/kernels/threshold.js";
+import { expectSameArray } from "../helpers/compare.js";
 
 const VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 let tmp: string;
@@ -153,6 +157,46 @@ describe("runPipeline (classical) on vtest.avi", () => {
       expect(r.cx).toBeCloseTo(expected[i]!.cx!, 9);
       expect(r.cy).toBeCloseTo(expected[i]!.cy!, 9);
     });
+  });
+});
+
+describe("classical refinement and region filters", () => {
+  it("equals the kernels composed by hand, and select keeps only regions in range", async () => {
+    const { data, info } = await sharp("test/fixtures/inputs/coins.png").grayscale().raw().toBuffer({ resolveWithObject: true });
+    const image = { width: info.width, height: info.height, channels: 1 as const, data: new Uint8Array(data) };
+    const config = validateConfig({
+      source: "synthetic:",
+      pipeline: {
+        kind: "classical",
+        threshold: { kind: "otsu" },
+        refine: { open: 3, fillHoles: true, minArea: 40 },
+        regions: { minArea: 100, select: { circularity: [0.6, 1.5] } },
+      },
+    });
+    const processor = await createProcessor(config.pipeline);
+    const timings = { preprocess: 0, inference: 0, postprocess: 0 };
+    const result = await processor.process(image, timings);
+    // The same steps, by hand.
+    let expected: Mask = otsuThreshold(image).mask;
+    expected = morphology(expected, { op: "open", size: 3 });
+    expected = fillHoles(expected);
+    expected = removeSmallRegions(expected, { minArea: 40 });
+    expectSameArray(result.mask.data, expected.data, "refined mask", info.width);
+    const all = connectedComponents(expected, { features: ["circularity"] }).regions.filter((r) => r.area >= 100);
+    const kept = all.filter((r) => r.circularity! >= 0.6 && r.circularity! <= 1.5);
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBeLessThan(all.length); // the filter removes something here
+    expect(result.regions.map((r) => r.label)).toEqual(kept.map((r) => r.label));
+    expect(timings.inference).toBeGreaterThan(0);
+    expect(Number.isNaN(timings.preprocess)).toBe(true);
+    await processor.dispose();
+  });
+
+  it("rejects unknown feature names when the config is read, naming the key", () => {
+    const bad = (regions: object) => () => validateConfig({ source: "synthetic:", pipeline: { kind: "classical", threshold: 100, regions } }, "my.json");
+    expect(bad({ select: { wobble: [0, 1] } })).toThrow(/^my\.json: Expected one of "label", "area".* for a key of pipeline\.regions\.select but received "wobble"/);
+    expect(bad({ features: ["perimeter", "roundness"] })).toThrow(/for pipeline\.regions\.features\[1\] but received "roundness"/);
+    expect(bad({ select: { area: [10, 1] } })).toThrow(/Expected a \[min, max\] pair of numbers for pipeline\.regions\.select\.area/);
   });
 });
 

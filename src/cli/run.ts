@@ -26,7 +26,7 @@ const FLAGS: Record<string, FlagSpec> = {
   connectivity: { type: "integer" },
   features: { type: "string" },
   model: { type: "string" },
-  backend: { type: "string", choices: ["wasm", "native"] },
+  backend: { type: "string", choices: ["auto", "wasm", "native"] },
   threads: { type: "integer" },
   prob: { type: "number" },
   size: { type: "string" },
@@ -67,7 +67,7 @@ Classical pipeline (gray frames):
   --invert                dark objects on a bright background are the foreground
 Model pipeline (RGB frames, the Segmenter):
   --model FILE.onnx       default: the bundled defect model
-  --backend wasm|native   onnxruntime-web (default) or onnxruntime-node
+  --backend B             auto (default: onnxruntime-node where installed, else web), wasm, native
   --threads N             inference threads (default 2)
   --prob P                probability threshold 0-1 (default: the model's)
 Refinement and regions (both pipelines):
@@ -219,7 +219,7 @@ export function formatSummary(s: RunSummary): string {
     `edgeseg run: ${s.endedBy === "end" ? "end of input" : s.endedBy === "signal" ? "stopped by signal" : s.endedBy === "error" ? `failed: ${s.error}` : `stopped (${s.endedBy})`}`,
     `  source    ${s.source}`,
     `  pipeline  ${s.pipeline}`,
-    `  frames    ${s.frames} in ${s.seconds.toFixed(1)} s = ${s.fps.toFixed(1)} fps; dropped ${s.dropped}, corrupt ${s.corrupt}, failed ${s.failed}, reopens ${s.reopens}`,
+    `  frames    ${s.frames} in ${s.seconds.toFixed(1)} s = ${s.fps.toFixed(1)} fps; dropped ${s.dropped}${s.startupDropped ? ` (+${s.startupDropped} while warming up)` : ""}, corrupt ${s.corrupt}, failed ${s.failed}, reopens ${s.reopens}`,
     `  defects   ${s.defectFrames} frames with defects, ${s.regions} regions`,
     `  memory    RSS ${s.memory.rssStartMB} → ${s.memory.rssEndMB} MB (peak ${s.memory.rssPeakMB})`,
     "",

@@ -35,8 +35,8 @@ export interface ModelPipelineConfig {
   kind: "model";
   /** Path of the .onnx model (its sidecar JSON beside it). @default the bundled defect model */
   model?: string;
-  /** @default "wasm" */
-  backend?: "wasm" | "native";
+  /** onnxruntime-web ("wasm"), onnxruntime-node ("native"), or "auto": native where it is installed, else wasm. @default "auto" */
+  backend?: "auto" | "wasm" | "native";
   /** Inference threads. @default 2 */
   threads?: number;
   /** Probability threshold, 0–1. @default the model's recommended threshold */
@@ -257,7 +257,7 @@ function pipeline(name: string, value: unknown): PipelineConfig {
   return {
     kind,
     model: opt(o.model, (x) => str(`${name}.model`, x)),
-    backend: opt(o.backend, (x) => v.oneOf(`${name}.backend`, x, ["wasm", "native"] as const)),
+    backend: opt(o.backend, (x) => v.oneOf(`${name}.backend`, x, ["auto", "wasm", "native"] as const)),
     threads: opt(o.threads, (x) => v.integer(`${name}.threads`, x, 1, 64)),
     threshold: opt(o.threshold, (x) => v.number(`${name}.threshold`, x, 0, 1)),
     tile,

@@ -10,7 +10,7 @@ import { adaptiveThreshold, threshold as fixedThreshold, otsuThreshold } from ".
 import { builtin } from "../sources/node.js";
 import type { Frame, PixelFormat } from "../sources/types.js";
 import type { ClassicalPipelineConfig, ModelPipelineConfig, PipelineConfig, RefineConfig } from "./config.js";
-import { type DetectedRegion, filterRegions, labelRegions } from "./regions.js";
+import { type DetectedRegion, filterRegions, labelRegions, wantedFeatures } from "./regions.js";
 
 /** Per-frame timings a processor fills in (ms). */
 export interface ProcessTimings {
@@ -33,7 +33,20 @@ export interface Processor {
   /** A one-line description for the status header ("classical: otsu, open 3 → regions ≥ 20 px"). */
   readonly description: string;
   process(image: Image, timings: ProcessTimings): ProcessResult | Promise<ProcessResult>;
+  /** Runs once on a blank frame of this size so first-frame allocations happen before the stream starts. */
+  warmup(width: number, height: number): Promise<void>;
   dispose(): void | Promise<void>;
+}
+
+/** Processes one blank frame of the given size and discards the result. */
+async function warmupWith(p: Processor, width: number, height: number): Promise<void> {
+  const blank = allocImage(width, height, p.input === "gray" ? 1 : 3);
+  try {
+    blank.data.fill(128);
+    await p.process(blank, { preprocess: 0, inference: 0, postprocess: 0 });
+  } finally {
+    blank.dispose();
+  }
 }
 
 // ---- convert: source pixels → what the processor takes ----
@@ -166,6 +179,10 @@ class ClassicalProcessor implements Processor {
     this.description = `classical: ${th}${t.inverse && t.kind !== "fixed" ? " (inverse)" : ""}${refine ? `, ${refine}` : ""} → regions ≥ ${r.minArea ?? 1} px`;
   }
 
+  warmup(width: number, height: number): Promise<void> {
+    return warmupWith(this, width, height);
+  }
+
   process(image: Image, timings: ProcessTimings): ProcessResult {
     const t0 = performance.now();
     if (!this.mask || this.mask.width !== image.width || this.mask.height !== image.height) {
@@ -212,11 +229,15 @@ class ModelProcessor implements Processor {
     readonly description: string,
   ) {}
 
+  warmup(width: number, height: number): Promise<void> {
+    return warmupWith(this, width, height);
+  }
+
   async process(image: Image, timings: ProcessTimings): Promise<ProcessResult> {
     const t0 = performance.now();
     const result = (await this.segmenter.segment(image)) as { mask: Mask; regions?: DetectedRegion[]; timings?: Partial<Record<string, number>> };
     const t1 = performance.now();
-    const regions = filterRegions(result.regions ?? labelRegions(result.mask, this.config.regions), this.config.regions);
+    const regions = filterRegions(this.withFeatures(result.mask, result.regions), this.config.regions);
     const t2 = performance.now();
     const st = result.timings ?? {};
     if (typeof st.inference === "number") {
@@ -229,6 +250,26 @@ class ModelProcessor implements Processor {
       timings.postprocess = t2 - t1;
     }
     return { mask: result.mask, regions };
+  }
+
+  /**
+   * The Segmenter's regions carry class and confidence but no blob features. When the config asks
+   * for features (or selects on them), label the mask with the components kernel and attach each
+   * region's class and confidence by its box and area (identical for binary models; a multi-class
+   * blob split between classes keeps its features without a class).
+   */
+  private withFeatures(mask: Mask, regions: DetectedRegion[] | undefined): DetectedRegion[] {
+    const filter = this.config.regions ?? {};
+    const features = wantedFeatures(filter);
+    if (regions && features !== "all" && features.length === 0) return regions;
+    const blobs = labelRegions(mask, filter);
+    if (!regions) return blobs;
+    const key = (r: DetectedRegion) => `${r.x},${r.y},${r.width},${r.height},${r.area}`;
+    const byKey = new Map(regions.map((r) => [key(r), r]));
+    return blobs.map((b) => {
+      const m = byKey.get(key(b));
+      return m ? { ...b, class: m.class, className: m.className, meanConfidence: m.meanConfidence, maxConfidence: m.maxConfidence } : b;
+    });
   }
 
   async dispose(): Promise<void> {
@@ -244,14 +285,27 @@ async function createModelProcessor(config: ModelPipelineConfig): Promise<Proces
   if (!lib.Segmenter) throw new EdgesegError("UNSUPPORTED_FORMAT", "pipeline.kind \"model\" needs the Segmenter, which is not in this build of edgeseg");
   const r = config.refine ?? {};
   const options: Record<string, unknown> = {
-    backend: config.backend ?? "wasm",
+    backend: config.backend ?? "auto",
     threads: config.threads ?? 2,
   };
   if (config.model !== undefined) options.model = config.model;
   if (config.threshold !== undefined) options.threshold = config.threshold;
   if (config.tile !== undefined) options.tile = config.tile;
   if (config.refine) options.refine = { open: r.open, close: r.close, fillHoles: r.fillHoles, minArea: r.minArea };
-  const segmenter = await lib.Segmenter.create(options);
+  let segmenter: SegmenterLike;
+  let note = "";
+  if (options.backend === "auto") {
+    // onnxruntime-node where it installed (several times faster), else onnxruntime-web.
+    try {
+      segmenter = await lib.Segmenter.create({ ...options, backend: "native" });
+      options.backend = "native";
+    } catch (e) {
+      if (!(e instanceof EdgesegError) || e.code !== "BAD_CONFIG") throw e;
+      segmenter = await lib.Segmenter.create({ ...options, backend: "wasm" });
+      options.backend = "wasm";
+      note = ", onnxruntime-node unavailable";
+    }
+  } else segmenter = await lib.Segmenter.create(options);
   if (config.classes) {
     const names = segmenter.sidecar?.output?.classes;
     const list = Array.isArray(names) ? names.map((c) => (typeof c === "string" ? c : String((c as { name?: string }).name))) : [];
@@ -263,7 +317,7 @@ async function createModelProcessor(config: ModelPipelineConfig): Promise<Proces
     }
   }
   const name = config.model ?? "bundled model";
-  return new ModelProcessor(config, segmenter, `model: ${name} (${options.backend}, ${options.threads} threads)${config.refine ? ", refined" : ""}`);
+  return new ModelProcessor(config, segmenter, `model: ${name} (${options.backend}${note}, ${options.threads} threads)${config.refine ? ", refined" : ""}`);
 }
 
 /** Builds the processor a validated pipeline config describes (loads the model for `model`). */

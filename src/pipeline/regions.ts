@@ -36,7 +36,7 @@ const BASIC_FIELDS = new Set(["label", "area", "x", "y", "width", "height", "cx"
 let labelBuffer: WasmBuffer | null = null;
 
 /** The features the filter needs: those listed plus any named in `select`. */
-function wantedFeatures(filter: RegionFilter): string[] | "all" {
+export function wantedFeatures(filter: RegionFilter): string[] | "all" {
   if (filter.features === "all") return "all";
   const wanted = new Set(filter.features ?? []);
   for (const key of Object.keys(filter.select ?? {})) if (!BASIC_FIELDS.has(key)) wanted.add(key);

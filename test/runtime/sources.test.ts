@@ -209,6 +209,31 @@ describe("y4m, image folders, synthetic", () => {
     await short.close();
   });
 
+  it("--loop starts a file again at its end (ffmpeg and y4m), without it a file ends cleanly", async () => {
+    const clip = join(tmp, "short.mp4");
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-frames:v", "10", "-pix_fmt", "yuv420p", clip]);
+    const once = await openSource(clip, { format: "gray" });
+    expect(await drain(once)).toBe(10);
+    await once.close();
+    const looped = await openSource(clip, { format: "gray", loop: true, maxFrames: 35 });
+    const firsts: Uint8Array[] = [];
+    const n = await drain(looped, (f, i) => {
+      if (i % 10 === 0) firsts.push(f.data.slice());
+    });
+    expect(n).toBe(35);
+    expectSameArray(firsts[3]!, firsts[0]!, "frame 30 = frame 0 after looping", 96);
+    await looped.close();
+
+    const y4m = join(tmp, "loop.y4m");
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-frames:v", "7", "-pix_fmt", "yuv420p", y4m]);
+    const y = await openSource(y4m, { loop: true, maxFrames: 20 });
+    const seen: number[] = [];
+    await drain(y, (f) => void seen.push(f.data[1000]!));
+    expect(seen).toHaveLength(20);
+    expect(seen[14]).toBe(seen[0]);
+    await y.close();
+  });
+
   it("decodes an image folder with sharp, in natural order, skipping undecodable files", async () => {
     const dir = join(tmp, "images");
     execFileSync("mkdir", ["-p", dir]);

@@ -66,7 +66,7 @@ export class JsonlSink implements Sink {
   write(record: FrameRecord, _view?: FrameView): void {
     if (this.seen++ % this.every !== 0) return;
     const stream = this.stream;
-    if (!stream || stream.destroyed || stream.writableLength > this.maxPending) {
+    if (!stream || stream.destroyed || stream.errored || stream.writableLength > this.maxPending) {
       this.dropped++;
       return;
     }
@@ -76,7 +76,7 @@ export class JsonlSink implements Sink {
 
   flush(): Promise<void> {
     const stream = this.stream;
-    if (!stream || stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+    if (!stream || stream.writableLength === 0 || stream.destroyed || stream.errored) return Promise.resolve();
     // Writes complete in order: the callback of an empty write fires once everything before it is out.
     return new Promise((resolve) => stream.write("", () => resolve()));
   }
@@ -84,8 +84,12 @@ export class JsonlSink implements Sink {
   async close(): Promise<void> {
     const stream = this.stream;
     this.stream = null;
-    if (!stream || stream.destroyed) return;
-    await new Promise<void>((resolve) => stream.end(() => resolve()));
+    // A reader that went away (EPIPE) leaves a destroyed stream: nothing more to flush.
+    if (!stream || stream.destroyed || stream.errored) return;
+    await new Promise<void>((resolve) => {
+      stream.once("finish", resolve).once("error", () => resolve()).once("close", resolve);
+      stream.end();
+    });
   }
 
   stats(): SinkStats {

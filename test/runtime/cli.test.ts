@@ -98,6 +98,15 @@ describe("edgeseg CLI", () => {
     for (const l of lines) JSON.parse(l); // no torn last line
   });
 
+  it("keeps going (and says so) when the reader of --jsonl - goes away", async () => {
+    const r = await edgeseg(["run", "synthetic:?frames=3000&realtime=0&width=160&height=120", "--threshold", "60", "--jsonl", "-"], {
+      onSpawn: (p) => p.stdout!.once("data", () => p.stdout!.destroy()),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/edgeseg run: end of input/);
+    expect(r.stderr).toMatch(/sink jsonl:stdout: \d+ written, [1-9]\d* dropped, 1 errors \(EPIPE/);
+  });
+
   it("rejects bad input with one clear line and a non-zero exit", async () => {
     expectOneLine(await edgeseg(["run", "ftp://camera.local/stream"]), 2, /Unknown source URI scheme "ftp:"/);
     expectOneLine(await edgeseg(["run", "/nonexistent/clip.mp4", "--threshold", "60"]), 3, /No such video file: \/nonexistent\/clip\.mp4/);

@@ -49,11 +49,13 @@ export function inputArgs(input: FfmpegInput, o: { width?: number; height?: numb
       if (o.realtime) args.push("-re");
       args.push("-f", "lavfi", "-i", input.target);
       break;
+    // No "-fflags nobuffer": it did not lower ffmpeg's one-frame latency here and it loses the
+    // first frames of short streams.
     case "rtsp":
-      args.push("-rtsp_transport", "tcp", "-fflags", "nobuffer", "-flags", "low_delay", "-i", input.target);
+      args.push("-rtsp_transport", "tcp", "-flags", "low_delay", "-i", input.target);
       break;
     case "http":
-      args.push("-fflags", "nobuffer", "-i", input.target);
+      args.push("-i", input.target);
       break;
     case "v4l2":
       args.push("-f", "v4l2", "-input_format", input.inputFormat ?? "yuyv422");

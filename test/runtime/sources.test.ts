@@ -1,6 +1,7 @@
 // Frame sources against real footage (Debian's opencv-doc sample videos) and ffmpeg's own output.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -117,6 +118,41 @@ describe("ffmpeg sources", () => {
     expect(n).toBeLessThan(810);
     expect(Math.max(...pts)).toBeGreaterThan(78);
     await source.close();
+  });
+
+  it("reads an http:// stream, and reopens it with backoff when the connection drops", async () => {
+    const clip = join(tmp, "stream.ts");
+    execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-frames:v", "50", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-f", "mpegts", clip]);
+    const bytes = readFileSync(clip);
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "video/mp2t" });
+      // The first connection breaks after about 40% of the stream; the second one is whole.
+      if (requests === 1) res.write(bytes.subarray(0, Math.floor(bytes.length * 0.4)), () => res.destroy());
+      else if (requests === 2) res.end(bytes);
+      else res.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const source = await openSource(`http://127.0.0.1:${port}/cam.ts`, { format: "gray", width: 160, height: 120, fps: 25, retry: 1, retryDelayMs: 20, mode: "every" });
+      expect(source.live).toBe(true);
+      const events: string[] = [];
+      source.onEvent = (e) => events.push(e.message);
+      const n = await drain(source).catch((e: Error) => {
+        events.push(`ended: ${e.message}`);
+        return source.stats().delivered;
+      });
+      expect(requests).toBeGreaterThanOrEqual(2);
+      expect(events.some((m) => /stopped .*reopening in 20 ms \(attempt 1 of 1\)/.test(m))).toBe(true);
+      expect(source.stats().reopens).toBeGreaterThanOrEqual(1);
+      expect(n).toBeGreaterThan(50); // part of the stream, then all of it again
+      await source.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("gives up after --retry failed reopen attempts, with the reason", async () => {

@@ -45,11 +45,21 @@ export function listCameras(): CameraInfo[] {
 
 async function backend(pkg: string): Promise<{ available: boolean; version?: string; error?: string }> {
   try {
-    const { createRequire } = builtin("node:module");
-    const require = createRequire(import.meta.url);
-    const version = (require(`${pkg}/package.json`) as { version: string }).version;
+    const fs = builtin("node:fs");
+    const path = builtin("node:path");
     // Loading proves the native binding (onnxruntime-node) or wasm glue (onnxruntime-web) is usable here.
     await import(pkg);
+    // The version from the package's own package.json (some packages do not export that file).
+    let dir = path.dirname(builtin("node:module").createRequire(import.meta.url).resolve(pkg));
+    let version: string | undefined;
+    for (let i = 0; i < 6 && !version; i++, dir = path.dirname(dir)) {
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+        if (meta.name === pkg) version = meta.version;
+      } catch {
+        // not this folder
+      }
+    }
     return { available: true, version };
   } catch (e) {
     return { available: false, error: (e as Error).message.split("\n")[0] };

@@ -65,8 +65,8 @@ describe("edgeseg CLI", () => {
     expect(info.tools.ffmpeg).toMatch(/^ffmpeg version/);
     expect(Array.isArray(info.cameras)).toBe(true);
     expect(info.cpu.cores).toBeGreaterThan(0);
-    expect(info.backends).toHaveProperty("wasm");
-    expect(info.backends).toHaveProperty("native");
+    expect(info.backends.wasm).toMatchObject({ available: true, version: expect.stringMatching(/^\d+\.\d+/) });
+    expect(info.backends).toHaveProperty("native.available");
   });
 
   it("runs vtest.avi through the classical pipeline and prints a JSON summary", async () => {

@@ -41,7 +41,7 @@ export interface ModelPipelineConfig {
   threads?: number;
   /** Probability threshold, 0–1. @default the model's recommended threshold */
   threshold?: number;
-  /** Tiling at the model's input size; `false` for native-resolution inference. */
+  /** Tile frames (size default 256, overlap default 32); `false` for one inference per frame. @default the Segmenter's choice for the model */
   tile?: { size?: number; overlap?: number } | false;
   /** Class names the model must have (checked against its sidecar). */
   classes?: string[];

@@ -9,6 +9,7 @@ import { morphology } from "../kernels/morphology.js";
 import { adaptiveThreshold, threshold as fixedThreshold, otsuThreshold } from "../kernels/threshold.js";
 import { builtin } from "../sources/node.js";
 import type { Frame, PixelFormat } from "../sources/types.js";
+import type { Segmenter, SegmenterOptions } from "../model/index.js";
 import type { ClassicalPipelineConfig, ModelPipelineConfig, PipelineConfig, RefineConfig } from "./config.js";
 import { type DetectedRegion, filterRegions, labelRegions, wantedFeatures } from "./regions.js";
 
@@ -210,22 +211,13 @@ class ClassicalProcessor implements Processor {
 
 // ---- model ----
 
-interface SegmenterLike {
-  segment(image: Image): unknown;
-  dispose(): unknown;
-  readonly sidecar?: { output?: { classes?: unknown } };
-}
-interface SegmenterClass {
-  create(options: object): Promise<SegmenterLike>;
-}
-
 class ModelProcessor implements Processor {
   readonly kind = "model" as const;
   readonly input = "rgb" as const;
   // The Segmenter refines inside segment() when given `refine`; regions are filtered here.
   constructor(
     private readonly config: ModelPipelineConfig,
-    private readonly segmenter: SegmenterLike,
+    private readonly segmenter: Segmenter,
     readonly description: string,
   ) {}
 
@@ -234,21 +226,14 @@ class ModelProcessor implements Processor {
   }
 
   async process(image: Image, timings: ProcessTimings): Promise<ProcessResult> {
-    const t0 = performance.now();
-    const result = (await this.segmenter.segment(image)) as { mask: Mask; regions?: DetectedRegion[]; timings?: Partial<Record<string, number>> };
+    const result = await this.segmenter.segment(image);
     const t1 = performance.now();
     const regions = filterRegions(this.withFeatures(result.mask, result.regions), this.config.regions);
     const t2 = performance.now();
-    const st = result.timings ?? {};
-    if (typeof st.inference === "number") {
-      timings.preprocess = st.preprocess ?? 0;
-      timings.inference = st.inference;
-      timings.postprocess = (st.postprocess ?? 0) + (t2 - t1);
-    } else {
-      timings.preprocess = 0;
-      timings.inference = t1 - t0;
-      timings.postprocess = t2 - t1;
-    }
+    // The Segmenter times its own stages; region features and filters count as postprocessing.
+    timings.preprocess = result.timings.preprocess;
+    timings.inference = result.timings.inference;
+    timings.postprocess = result.timings.postprocess + (t2 - t1);
     return { mask: result.mask, regions };
   }
 
@@ -258,12 +243,11 @@ class ModelProcessor implements Processor {
    * region's class and confidence by its box and area (identical for binary models; a multi-class
    * blob split between classes keeps its features without a class).
    */
-  private withFeatures(mask: Mask, regions: DetectedRegion[] | undefined): DetectedRegion[] {
+  private withFeatures(mask: Mask, regions: DetectedRegion[]): DetectedRegion[] {
     const filter = this.config.regions ?? {};
     const features = wantedFeatures(filter);
-    if (regions && features !== "all" && features.length === 0) return regions;
+    if (features !== "all" && features.length === 0) return regions;
     const blobs = labelRegions(mask, filter);
-    if (!regions) return blobs;
     const key = (r: DetectedRegion) => `${r.x},${r.y},${r.width},${r.height},${r.area}`;
     const byKey = new Map(regions.map((r) => [key(r), r]));
     return blobs.map((b) => {
@@ -281,34 +265,32 @@ async function createModelProcessor(config: ModelPipelineConfig): Promise<Proces
   if (config.model !== undefined && !builtin("node:fs").existsSync(config.model)) {
     throw new EdgesegError("IO_ERROR", `pipeline.model: no such model file: ${config.model}`);
   }
-  const lib = (await import("../index.js")) as unknown as { Segmenter?: SegmenterClass };
-  if (!lib.Segmenter) throw new EdgesegError("UNSUPPORTED_FORMAT", "pipeline.kind \"model\" needs the Segmenter, which is not in this build of edgeseg");
+  // Loaded on demand: classical runs never pay for onnxruntime.
+  const { Segmenter } = await import("../model/index.js");
   const r = config.refine ?? {};
-  const options: Record<string, unknown> = {
-    backend: config.backend ?? "auto",
-    threads: config.threads ?? 2,
-  };
+  const backend = config.backend ?? "auto";
+  const options: SegmenterOptions = { threads: config.threads ?? 2 };
   if (config.model !== undefined) options.model = config.model;
   if (config.threshold !== undefined) options.threshold = config.threshold;
-  if (config.tile !== undefined) options.tile = config.tile;
+  if (config.tile !== undefined) options.tile = config.tile === false ? false : { size: config.tile.size ?? 256, overlap: config.tile.overlap ?? 32 };
   if (config.refine) options.refine = { open: r.open, close: r.close, fillHoles: r.fillHoles, minArea: r.minArea };
-  let segmenter: SegmenterLike;
+  let segmenter: Segmenter;
   let note = "";
-  if (options.backend === "auto") {
+  let used = backend;
+  if (backend === "auto") {
     // onnxruntime-node where it installed (several times faster), else onnxruntime-web.
     try {
-      segmenter = await lib.Segmenter.create({ ...options, backend: "native" });
-      options.backend = "native";
+      segmenter = await Segmenter.create({ ...options, backend: "native" });
+      used = "native";
     } catch (e) {
       if (!(e instanceof EdgesegError) || e.code !== "BAD_CONFIG") throw e;
-      segmenter = await lib.Segmenter.create({ ...options, backend: "wasm" });
-      options.backend = "wasm";
+      segmenter = await Segmenter.create({ ...options, backend: "wasm" });
+      used = "wasm";
       note = ", onnxruntime-node unavailable";
     }
-  } else segmenter = await lib.Segmenter.create(options);
+  } else segmenter = await Segmenter.create({ ...options, backend });
   if (config.classes) {
-    const names = segmenter.sidecar?.output?.classes;
-    const list = Array.isArray(names) ? names.map((c) => (typeof c === "string" ? c : String((c as { name?: string }).name))) : [];
+    const list = segmenter.sidecar.output.classes.map((c) => c.name);
     const same = (a: string[]) => a.length === config.classes!.length && a.every((n, i) => n === config.classes![i]);
     // Either every class (background first, as in the sidecar) or only the foreground classes.
     if (!same(list) && !same(list.slice(1))) {
@@ -317,7 +299,7 @@ async function createModelProcessor(config: ModelPipelineConfig): Promise<Proces
     }
   }
   const name = config.model ?? "bundled model";
-  return new ModelProcessor(config, segmenter, `model: ${name} (${options.backend}${note}, ${options.threads} threads)${config.refine ? ", refined" : ""}`);
+  return new ModelProcessor(config, segmenter, `model: ${name} (${used}${note}, ${segmenter.threads} threads)${config.refine ? ", refined" : ""}`);
 }
 
 /** Builds the processor a validated pipeline config describes (loads the model for `model`). */

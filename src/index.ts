@@ -19,3 +19,9 @@ export * from "./kernels/metrics.js";
 export { detectionMetrics, type DetectionOptions, type DetectionResult } from "./eval/detection.js";
 export { evaluatePair, summarize, type EvaluateOptions, type EvaluationSummary, type ImageResult } from "./eval/evaluate.js";
 export * from "./model/index.js";
+
+// The runtime: frame sources, the real-time loop, sinks. Node-only parts load Node modules lazily,
+// so the browser bundle still loads (it just cannot open a camera through ffmpeg).
+export * from "./sources/index.js";
+export * from "./pipeline/index.js";
+export * from "./sinks/index.js";

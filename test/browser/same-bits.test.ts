@@ -1,50 +1,24 @@
 // Same .wasm, same bits: every kernel run in headless Chromium (through the browser bundle
 // dist/web/edgeseg.js) gives byte-identical results to the same calls in Node.
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { launchChromium, serveStatic, type StaticServer } from "../helpers/browser.js";
 import * as edgeseg from "../../src/index.js";
 import { SAME_BITS_CASES, hashBytes } from "./cases.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const TYPES: Record<string, string> = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".map": "application/json" };
-
-let server: Server;
+let server: StaticServer;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (CI installs it)");
-  server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>edgeseg</title>");
-      return;
-    }
-    try {
-      const body = await readFile(join(root, path));
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  server = await serveStatic();
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 describe("same bits in Node and Chromium", () => {

@@ -1,54 +1,30 @@
 // The Segmenter in headless Chromium through the browser bundle (dist/web/edgeseg.js), which
 // imports "onnxruntime-web/wasm": the page only has to serve ort-wasm-simd-threaded.wasm beside the
 // bundle, as documented in src/model/README.md. Same masks as in Node.
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import { basename, extname, join, normalize } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, ROOT, serveStatic, type StaticServer } from "../helpers/browser.js";
 import { Segmenter } from "../../src/index.js";
 import { randomImage } from "../helpers/random.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const ortDist = fileURLToPath(new URL("../../node_modules/onnxruntime-web/dist/", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const TYPES: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".onnx": "application/octet-stream" };
 
-let server: Server;
+let server: StaticServer;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (CI installs it)");
-  server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>edgeseg</title>");
-      return;
-    }
-    // "Serve the ORT wasm beside the bundle": dist/web/ort-wasm-* come from onnxruntime-web/dist.
-    const file = path.startsWith("/dist/web/ort-wasm-") ? join(ortDist, basename(path)) : join(root, path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  // "Serve the ORT wasm beside the bundle": dist/web/ort-wasm-* come from onnxruntime-web/dist.
+  server = await serveStatic({ map: (path) => (path.startsWith("/dist/web/ort-wasm-") ? join(ortDist, basename(path)) : join(ROOT, path)) });
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 describe("Segmenter in a browser", () => {

@@ -3,19 +3,18 @@
 // Node) → toGray → Otsu → connected components. The same frame through Node's y4m source and the
 // same kernels must give the same mask, up to Chromium's own YUV→RGB rounding.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { type Server, createServer } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { i420ToRgb, toGray } from "../../src/kernels/color.js";
 import { connectedComponents } from "../../src/kernels/components.js";
 import { otsuThreshold } from "../../src/kernels/threshold.js";
 import { openSource } from "../../src/sources/open.js";
+import { launchChromium, ROOT, serveStatic, type StaticServer } from "../helpers/browser.js";
 
 let tmp: string;
-let server: Server;
+let server: StaticServer;
 let origin: string;
 
 const PAGE = `<!doctype html><html><body><video id="v" playsinline muted></video><script type="module">
@@ -48,44 +47,19 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "edgeseg-browser-"));
   // A still of real coins repeated: whichever frame Chromium delivers, it is the same picture.
   execFileSync("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", "test/fixtures/inputs/coins.png", "-t", "1", "-r", "25", "-vf", "scale=384:304", "-pix_fmt", "yuv420p", join(tmp, "cam.y4m")]);
-  const types: Record<string, string> = { js: "text/javascript", wasm: "application/wasm", html: "text/html" };
-  server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end(PAGE);
-      return;
-    }
-    if (!/^\/(dist\/web|build)\/[\w.-]+$/.test(path)) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    try {
-      const body = readFileSync(`.${path}`);
-      res.writeHead(200, { "content-type": types[path.split(".").pop()!] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const addr = server.address();
-  origin = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  // Only the bundle and the wasm are served.
+  server = await serveStatic({ page: PAGE, map: (path) => (/^\/(dist\/web|build)\/[\w.-]+$/.test(path) ? join(ROOT, path) : null) });
+  origin = server.origin;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await server?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("browser bundle with Chromium's fake camera", () => {
   it("segments camera frames in the page with the same masks as Node", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${join(tmp, "cam.y4m")}`],
-    });
+    const browser = await launchChromium(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${join(tmp, "cam.y4m")}`]);
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -1,12 +1,12 @@
 """Tiny U-Nets for defect segmentation (dense 3x3 conv-BN-ReLU, MaxPool 2x2, nearest x2 upsample,
 skip Concat, 1x1 head). See models/README.md for the candidates and why the shipped one was chosen.
 
-
-- ``stem``: "s2" = a learned 2x2 stride-2 conv (a learnable space-to-depth: it can represent the
-  pixel unshuffle exactly, so a 1 px scratch is still visible in the channels) so that every later
-  layer runs at half resolution; "none" = first conv at full resolution.
-- the head predicts ``out_ch * 4`` channels at half resolution and a DepthToSpace (pixel shuffle)
-  puts them back at full resolution, so the output mask is per-pixel, not upsampled.
+- ``s2d``: an exact SpaceToDepth(N) at the input (exported as the ONNX op, float, no MACs), so every conv
+  runs at 1/N resolution on 3*N*N channels; a 1 px scratch is still in the channels, not averaged away.
+  (A learned 2x2 stride-2 stem conv was tried first: with 3 input channels it runs at ~1 GMAC/s in
+  ORT-web int8, slower than the whole rest of the net.)
+- the 1x1 head predicts ``out_ch * N * N`` channels and DepthToSpace (pixel shuffle) puts them back at
+  full resolution, so the output mask is per-pixel, not an upsampled coarse mask.
 """
 import torch
 import torch.nn as nn

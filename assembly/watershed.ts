@@ -157,15 +157,18 @@ export function watershedDiffs(img: usize, channels: i32, step: i32, n: i32, dst
  * with Meyer's algorithm over 256 FIFO queues, a pixel's priority being its colour difference to
  * the pixel that reached it. `dh[i]` = diff(i, i + 1), `dv[i]` = diff(i, i + w) (watershedDiffs).
  * `pool` holds watershedPoolBlocks(w * h) blocks of 256 i32, `blkNext` one i32 per block.
- * Returns the number of pixels queued.
+ * `lab` (w * h bytes) and `grad` (watershedGrads of dh, dv) serve the byte-label flood used while
+ * the markers hold at most 253 distinct labels. Returns the number of pixels queued by the i32
+ * flood, or -1 when the byte-label flood ran.
  */
-export function watershedFlood(markers: usize, mask: usize, w: i32, h: i32, dh: usize, dv: usize, pool: usize, blkNext: usize): i32 {
+export function watershedFlood(markers: usize, mask: usize, w: i32, h: i32, dh: usize, dv: usize, pool: usize, blkNext: usize, lab: usize, grad: usize): i32 {
   memory.fill(Q_HEAD, 0, NQ * 4);
   memory.fill(Q_TAIL, 0, NQ * 4);
   gPool = (pool + BLOCK_BYTES - 1) & ~(BLOCK_BYTES - 1);
   gBlkNext = blkNext;
   gFree = 0;
   gFresh = gPool;
+  if (h >= 2 && w >= 2 && flood8(markers, mask, w, h, dh, dv, lab, grad)) return -1;
   const ms = <usize>w << 2;
   const rowBytes = <usize>w << 2;
   // Row 0 and row h - 1 are the frame; row y + 1 is copied just before row y is scanned.
@@ -258,6 +261,201 @@ export function watershedFlood(markers: usize, mask: usize, w: i32, h: i32, dh: 
     }
   }
   return queued;
+}
+
+// Compact flood: while the markers hold at most MAX8 distinct positive labels, the flood runs on
+// one byte per pixel (label index 1..MAX8, 0 unlabelled, IN_QUEUE8, WSHED8) instead of OpenCV's
+// i32 mask, which cuts the memory the flood touches at random by four.
+const MAX8 = 253;
+const IN_QUEUE8: i32 = 254;
+const WSHED8: i32 = 255;
+const LAB_VALS = memory.data(256 * 4); // label index -> marker value
+
+@inline function isLab8(v: i32): bool {
+  return <u32>(v - 1) < <u32>MAX8;
+}
+
+/** Byte label indices of `markers` into `lab` (frame = WSHED8). Returns false past MAX8 labels. */
+function mapLabels8(markers: usize, lab: usize, w: i32, h: i32): bool {
+  let count = 0;
+  let lastV = 0;
+  let lastK = 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let x = 0;
+    // 16 pixels at a time while each is unlabelled or has the last label seen (the common case).
+    for (; x + 16 <= w; x += 16) {
+      const p = markers + (<usize>(row + x) << 2);
+      const lv = i32x4.splat(lastV);
+      const lk = i32x4.splat(lastK);
+      const z = i32x4.splat(0);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      const e0 = i32x4.eq(v0, lv), e1 = i32x4.eq(v1, lv), e2 = i32x4.eq(v2, lv), e3 = i32x4.eq(v3, lv);
+      const ok = v128.and(
+        v128.and(v128.or(e0, i32x4.le_s(v0, z)), v128.or(e1, i32x4.le_s(v1, z))),
+        v128.and(v128.or(e2, i32x4.le_s(v2, z)), v128.or(e3, i32x4.le_s(v3, z))),
+      );
+      if (!i32x4.all_true(ok)) break;
+      const k01 = i16x8.narrow_i32x4_u(v128.and(e0, lk), v128.and(e1, lk));
+      const k23 = i16x8.narrow_i32x4_u(v128.and(e2, lk), v128.and(e3, lk));
+      v128.store(lab + <usize>(row + x), i8x16.narrow_i16x8_u(k01, k23));
+    }
+    for (; x < w; x++) {
+      const v = load<i32>(markers + (<usize>(row + x) << 2));
+      let k = 0;
+      if (v > 0) {
+        if (v == lastV) k = lastK;
+        else {
+          let j = 1;
+          while (j <= count && load<i32>(LAB_VALS + (<usize>j << 2)) != v) j++;
+          if (j > count) {
+            if (count == MAX8) return false;
+            count = j;
+            store<i32>(LAB_VALS + (<usize>j << 2), v);
+          }
+          k = j;
+          lastV = v;
+          lastK = j;
+        }
+      }
+      store<u8>(lab + <usize>(row + x), <u8>k);
+    }
+    store<u8>(lab + <usize>row, <u8>WSHED8);
+    store<u8>(lab + <usize>(row + w - 1), <u8>WSHED8);
+  }
+  memory.fill(lab, <u8>WSHED8, <usize>w);
+  memory.fill(lab + <usize>((h - 1) * w), <u8>WSHED8, <usize>w);
+  return true;
+}
+
+@inline function queueInitial8(lab: usize, i: i32, w: i32, dh: usize, dv: usize): i32 {
+  const m = lab + <usize>i;
+  const l = isLab8(<i32>load<u8>(m - 1));
+  const r = isLab8(<i32>load<u8>(m + 1));
+  const u = isLab8(<i32>load<u8>(m - <usize>w));
+  const d = isLab8(<i32>load<u8>(m + <usize>w));
+  if (!(l || r || u || d)) return 0;
+  let idx = 256;
+  if (l) idx = <i32>load<u8>(dh + <usize>(i - 1));
+  if (r) idx = min(idx, <i32>load<u8>(dh + <usize>i));
+  if (u) idx = min(idx, <i32>load<u8>(dv + <usize>(i - w)));
+  if (d) idx = min(idx, <i32>load<u8>(dv + <usize>i));
+  push(idx, i);
+  store<u8>(m, <u8>IN_QUEUE8);
+  return 1;
+}
+
+/**
+ * Interleaves the four edge differences of pixels w .. n - w - 1 into one u32 each (bytes: left,
+ * right, up, down), so the flood reads one word per popped pixel instead of three lines.
+ */
+export function watershedGrads(dh: usize, dv: usize, w: i32, n: i32, dst: usize): void {
+  let i = w;
+  const end = n - w;
+  for (; i + 16 <= end; i += 16) {
+    const a = v128.load(dh + <usize>(i - 1));
+    const b = v128.load(dh + <usize>i);
+    const c = v128.load(dv + <usize>(i - w));
+    const d = v128.load(dv + <usize>i);
+    const abLo = i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const abHi = i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const cdLo = i8x16.shuffle(c, d, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const cdHi = i8x16.shuffle(c, d, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const o = dst + (<usize>i << 2);
+    v128.store(o, i16x8.shuffle(abLo, cdLo, 0, 8, 1, 9, 2, 10, 3, 11));
+    v128.store(o, i16x8.shuffle(abLo, cdLo, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    v128.store(o, i16x8.shuffle(abHi, cdHi, 0, 8, 1, 9, 2, 10, 3, 11), 32);
+    v128.store(o, i16x8.shuffle(abHi, cdHi, 4, 12, 5, 13, 6, 14, 7, 15), 48);
+  }
+  for (; i < end; i++) {
+    store<u32>(dst + (<usize>i << 2),
+      <u32>load<u8>(dh + <usize>(i - 1)) | (<u32>load<u8>(dh + <usize>i) << 8) |
+      (<u32>load<u8>(dv + <usize>(i - w)) << 16) | (<u32>load<u8>(dv + <usize>i) << 24));
+  }
+}
+
+/** watershedFlood on byte labels in `lab` (w * h bytes); false (nothing written) past MAX8 labels. */
+function flood8(markers: usize, mask: usize, w: i32, h: i32, dh: usize, dv: usize, lab: usize, grad: usize): bool {
+  if (!mapLabels8(markers, lab, w, h)) return false;
+  const ws = <usize>w;
+  for (let y = 1; y < h - 1; y++) {
+    const row = y * w;
+    let x = 1;
+    const one = i8x16.splat(1);
+    const nLab = i8x16.splat(<i8>MAX8);
+    for (; x + 16 <= w - 1; x += 16) {
+      const m = lab + <usize>(row + x);
+      const near = v128.or(
+        v128.or(i8x16.lt_u(i8x16.sub(v128.load(m - 1), one), nLab), i8x16.lt_u(i8x16.sub(v128.load(m + 1), one), nLab)),
+        v128.or(i8x16.lt_u(i8x16.sub(v128.load(m - ws), one), nLab), i8x16.lt_u(i8x16.sub(v128.load(m + ws), one), nLab)),
+      );
+      let c = i8x16.bitmask(v128.and(i8x16.eq(v128.load(m), i8x16.splat(0)), near));
+      while (c != 0) {
+        queueInitial8(lab, row + x + ctz(c), w, dh, dv);
+        c &= c - 1;
+      }
+    }
+    for (; x < w - 1; x++) {
+      if (load<u8>(lab + <usize>(row + x)) == 0) queueInitial8(lab, row + x, w, dh, dv);
+    }
+  }
+  let active = 0;
+  while (active < NQ && load<u32>(Q_HEAD + (<usize>active << 2)) == 0) active++;
+  while (active < NQ) {
+    if (load<u32>(Q_HEAD + (<usize>active << 2)) == 0) {
+      let q = active + 1;
+      while (q < NQ && load<u32>(Q_HEAD + (<usize>q << 2)) == 0) q++;
+      if (q == NQ) break;
+      active = q;
+    }
+    const i = pop(active);
+    const m = lab + <usize>i;
+    let lb = 0;
+    const tl = <i32>load<u8>(m - 1);
+    const tr = <i32>load<u8>(m + 1);
+    const tu = <i32>load<u8>(m - ws);
+    const td = <i32>load<u8>(m + ws);
+    if (isLab8(tl)) lb = tl;
+    if (isLab8(tr)) lb = lb == 0 ? tr : tr != lb ? WSHED8 : lb;
+    if (isLab8(tu)) lb = lb == 0 ? tu : tu != lb ? WSHED8 : lb;
+    if (isLab8(td)) lb = lb == 0 ? td : td != lb ? WSHED8 : lb;
+    store<u8>(m, <u8>lb);
+    if (lb == WSHED8) continue;
+    const g = load<u32>(grad + (<usize>i << 2));
+    if (tl == 0) {
+      const t = <i32>(g & 255);
+      push(t, i - 1);
+      if (t < active) active = t;
+      store<u8>(m - 1, <u8>IN_QUEUE8);
+    }
+    if (tr == 0) {
+      const t = <i32>((g >> 8) & 255);
+      push(t, i + 1);
+      if (t < active) active = t;
+      store<u8>(m + 1, <u8>IN_QUEUE8);
+    }
+    if (tu == 0) {
+      const t = <i32>((g >> 16) & 255);
+      push(t, i - w);
+      if (t < active) active = t;
+      store<u8>(m - ws, <u8>IN_QUEUE8);
+    }
+    if (td == 0) {
+      const t = <i32>(g >> 24);
+      push(t, i + w);
+      if (t < active) active = t;
+      store<u8>(m + ws, <u8>IN_QUEUE8);
+    }
+  }
+  // Back to marker values (index 0 stays 0; a pixel never reached keeps 0 as in OpenCV).
+  store<i32>(LAB_VALS, 0);
+  store<i32>(LAB_VALS + (<usize>WSHED8 << 2), WSHED);
+  store<i32>(LAB_VALS + (<usize>IN_QUEUE8 << 2), IN_QUEUE);
+  const n = w * h;
+  for (let i = 0; i < n; i++) {
+    store<i32>(mask + (<usize>i << 2), load<i32>(LAB_VALS + (<usize>load<u8>(lab + <usize>i) << 2)));
+  }
+  return true;
 }
 
 /** Initial phase for one unlabelled pixel: queue it if a 4-neighbour is a marker. Returns 1 if queued. */

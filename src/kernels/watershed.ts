@@ -10,7 +10,8 @@ import { asMask, maskOut } from "./threshold.js";
 type WatershedExports = {
   watershedDiffs(img: number, channels: number, step: number, n: number, dst: number): void;
   watershedPoolBlocks(n: number): number;
-  watershedFlood(markers: number, mask: number, w: number, h: number, dh: number, dv: number, pool: number, blkNext: number): number;
+  watershedFlood(markers: number, mask: number, w: number, h: number, dh: number, dv: number, pool: number, blkNext: number, lab: number, grad: number): number;
+  watershedGrads(dh: number, dv: number, w: number, n: number, dst: number): void;
   regionGrowFlood(
     img: number, w: number, h: number, seed: number, lo: number, hi: number, conn8: boolean,
     visited: number, stamp: number, stack: number, out: number, labels: boolean, label: number,
@@ -65,6 +66,8 @@ export function watershed(img: Image, markers: Int32Array, options?: WatershedOp
   const blocks = kx.watershedPoolBlocks(n);
   const pool = scratch("watershed.pool", blocks * 256 * 4);
   const blkNext = scratch("watershed.blocks", blocks * 4);
+  const lab = scratch("watershed.lab", n);
+  const grad = scratch("watershed.grad", n * 4 + 64);
   const staged = outAddr >= 0 ? null : scratch("watershed.out", n * 4);
   const src = inputPointer(img, "watershed.in");
   const dst = outAddr >= 0 ? outAddr : staged!.ptr;
@@ -74,7 +77,8 @@ export function watershed(img: Image, markers: Int32Array, options?: WatershedOp
   if (markersAddr < 0) new Int32Array(memory.buffer, dst, n).set(markers);
   if (n > 1) kx.watershedDiffs(src, channels, 1, n - 1, dh.ptr);
   if (h > 1) kx.watershedDiffs(src, channels, w, n - w, dv.ptr);
-  kx.watershedFlood(markersAddr >= 0 ? markersAddr : dst, dst, w, h, dh.ptr, dv.ptr, pool.ptr, blkNext.ptr);
+  if (h > 2 && w > 1) kx.watershedGrads(dh.ptr, dv.ptr, w, n, grad.ptr);
+  kx.watershedFlood(markersAddr >= 0 ? markersAddr : dst, dst, w, h, dh.ptr, dv.ptr, pool.ptr, blkNext.ptr, lab.ptr, grad.ptr);
   if (outAddr >= 0) return out!.byteLength === n * 4 ? out! : new Int32Array(memory.buffer, outAddr, n);
   const result = new Int32Array(memory.buffer, dst, n);
   if (out) {

@@ -188,6 +188,33 @@ describe("watershed: properties on random images", () => {
     }
   }
 
+  // The flood runs on byte labels up to 253 distinct marker values and on i32 labels past that:
+  // both sides of the limit, with large, scattered and negative label values and marker blobs.
+  for (const count of [1, 2, 253, 254, 600]) {
+    it(`${count} distinct labels (arbitrary values, blobs) equal the reference`, () => {
+      const w = 211;
+      const h = 97;
+      const img = randomImage(w, h, 3, count);
+      const r = rng(count * 13 + 1);
+      const values = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? 2147483647 - i * 7919 : 1 + i * 104729));
+      const markers = new Int32Array(w * h);
+      // Each label a 3×2 blob in its own 4×4 cell (cells picked at random), so all stay distinct.
+      const cells = Array.from({ length: Math.floor(w / 4) * Math.floor(h / 4) }, (_, i) => i);
+      for (let i = cells.length - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [cells[i], cells[j]] = [cells[j]!, cells[i]!];
+      }
+      for (let i = 0; i < count; i++) {
+        const x0 = (cells[i]! % Math.floor(w / 4)) * 4;
+        const y0 = Math.floor(cells[i]! / Math.floor(w / 4)) * 4;
+        for (let y = y0; y < y0 + 2; y++) for (let x = x0; x < x0 + 3; x++) markers[y * w + x] = values[i]!;
+      }
+      expect(new Set(markers.filter((v) => v > 0)).size).toBe(count);
+      for (let i = 0; i < 20; i++) if (markers[(i * 977) % (w * h)] === 0) markers[(i * 977) % (w * h)] = -1 - i;
+      checkWatershed(img, markers, `${count} labels`);
+    });
+  }
+
   it("1080p: gray equals the gray replicated to RGB, and a second call is identical", () => {
     const gray = randomImage(1920, 1080, 1, 3);
     const rgb = new Uint8Array(1920 * 1080 * 3);

@@ -283,42 +283,49 @@ function mapLabels8(markers: usize, lab: usize, w: i32, h: i32): bool {
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let x = 0;
-    // 16 pixels at a time while each is unlabelled or has the last label seen (the common case).
-    for (; x + 16 <= w; x += 16) {
-      const p = markers + (<usize>(row + x) << 2);
-      const lv = i32x4.splat(lastV);
-      const lk = i32x4.splat(lastK);
-      const z = i32x4.splat(0);
-      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      const e0 = i32x4.eq(v0, lv), e1 = i32x4.eq(v1, lv), e2 = i32x4.eq(v2, lv), e3 = i32x4.eq(v3, lv);
-      const ok = v128.and(
-        v128.and(v128.or(e0, i32x4.le_s(v0, z)), v128.or(e1, i32x4.le_s(v1, z))),
-        v128.and(v128.or(e2, i32x4.le_s(v2, z)), v128.or(e3, i32x4.le_s(v3, z))),
-      );
-      if (!i32x4.all_true(ok)) break;
-      const k01 = i16x8.narrow_i32x4_u(v128.and(e0, lk), v128.and(e1, lk));
-      const k23 = i16x8.narrow_i32x4_u(v128.and(e2, lk), v128.and(e3, lk));
-      v128.store(lab + <usize>(row + x), i8x16.narrow_i16x8_u(k01, k23));
-    }
-    for (; x < w; x++) {
-      const v = load<i32>(markers + (<usize>(row + x) << 2));
-      let k = 0;
-      if (v > 0) {
-        if (v == lastV) k = lastK;
-        else {
-          let j = 1;
-          while (j <= count && load<i32>(LAB_VALS + (<usize>j << 2)) != v) j++;
-          if (j > count) {
-            if (count == MAX8) return false;
-            count = j;
-            store<i32>(LAB_VALS + (<usize>j << 2), v);
-          }
-          k = j;
-          lastV = v;
-          lastK = j;
+    while (x < w) {
+      // 16 pixels at once when each is unlabelled or has the last label seen (the common case).
+      if (x + 16 <= w) {
+        const p = markers + (<usize>(row + x) << 2);
+        const lv = i32x4.splat(lastV);
+        const z = i32x4.splat(0);
+        const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+        const e0 = i32x4.eq(v0, lv), e1 = i32x4.eq(v1, lv), e2 = i32x4.eq(v2, lv), e3 = i32x4.eq(v3, lv);
+        const ok = v128.and(
+          v128.and(v128.or(e0, i32x4.le_s(v0, z)), v128.or(e1, i32x4.le_s(v1, z))),
+          v128.and(v128.or(e2, i32x4.le_s(v2, z)), v128.or(e3, i32x4.le_s(v3, z))),
+        );
+        if (i32x4.all_true(ok)) {
+          const lk = i32x4.splat(lastK);
+          const k01 = i16x8.narrow_i32x4_u(v128.and(e0, lk), v128.and(e1, lk));
+          const k23 = i16x8.narrow_i32x4_u(v128.and(e2, lk), v128.and(e3, lk));
+          v128.store(lab + <usize>(row + x), i8x16.narrow_i16x8_u(k01, k23));
+          x += 16;
+          continue;
         }
       }
-      store<u8>(lab + <usize>(row + x), <u8>k);
+      // Otherwise the 16 (or the row's tail) one by one.
+      const end = min(x + 16, w);
+      for (; x < end; x++) {
+        const v = load<i32>(markers + (<usize>(row + x) << 2));
+        let k = 0;
+        if (v > 0) {
+          if (v == lastV) k = lastK;
+          else {
+            let j = 1;
+            while (j <= count && load<i32>(LAB_VALS + (<usize>j << 2)) != v) j++;
+            if (j > count) {
+              if (count == MAX8) return false;
+              count = j;
+              store<i32>(LAB_VALS + (<usize>j << 2), v);
+            }
+            k = j;
+            lastV = v;
+            lastK = j;
+          }
+        }
+        store<u8>(lab + <usize>(row + x), <u8>k);
+      }
     }
     store<u8>(lab + <usize>row, <u8>WSHED8);
     store<u8>(lab + <usize>(row + w - 1), <u8>WSHED8);

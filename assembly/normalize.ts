@@ -8,7 +8,7 @@
 // `swap` reverses the first three (RGB↔BGR), and write planes `plane` elements apart (NCHW) or
 // interleaved (NHWC). The *Resize variants run the bilinear resize (assembly/resize.ts) row by row
 // and convert each row while it is still in cache.
-import { linearRow, linearVertical } from "./resize";
+import { linearOutputRow, resetLinearRowCache } from "./resize";
 
 // Swizzle index 0x80 (-128 as i8) produces a zero byte.
 const Z: i8 = -128;
@@ -196,34 +196,9 @@ export function resizeLinearConvert(
   const dw = n / cn;
   const plane = dw * dh;
   const elem: i32 = kind == 0 ? 4 : 1;
-  let bufA = hbuf0;
-  let bufB = hbuf1;
-  let rowA = -1;
-  let rowB = -1;
+  resetLinearRowCache(hbuf0, hbuf1);
   for (let y = 0; y < dh; y++) {
-    const t = ytab + (<usize>y << 4);
-    const r0 = load<i32>(t);
-    const r1 = load<i32>(t, 4);
-    const b0 = load<i32>(t, 8);
-    const b1 = load<i32>(t, 12);
-    if (r0 != rowA) {
-      if (r0 == rowB) {
-        const tb = bufA; bufA = bufB; bufB = tb;
-        rowB = rowA; rowA = r0;
-      } else {
-        linearRow(src + <usize>(r0 * rowBytes), bufA, n, xoff, alpha, bbase, bmask, nblk);
-        rowA = r0;
-      }
-    }
-    let h1 = bufA;
-    if (b1 != 0 && r1 != r0) {
-      if (r1 != rowB) {
-        linearRow(src + <usize>(r1 * rowBytes), bufB, n, xoff, alpha, bbase, bmask, nblk);
-        rowB = r1;
-      }
-      h1 = bufB;
-    }
-    linearVertical(bufA, h1, b0, b1, row, n);
+    linearOutputRow(y, ytab, src, rowBytes, n, xoff, alpha, bbase, bmask, nblk, row);
     const d = dst + <usize>((nhwc ? y * dw * C : y * dw) * elem);
     if (kind == 0) normalizeRow(row, dw, cn, d, plane, nhwc, C, swap, params);
     else quantizeRow(row, dw, cn, d, plane, nhwc, C, swap, params);

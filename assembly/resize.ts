@@ -85,36 +85,55 @@ export function resizeLinear(
   xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32,
   ytab: usize, hbuf0: usize, hbuf1: usize,
 ): void {
-  // Cache the horizontal pass of the last two source rows (neighbouring output rows share them).
-  let bufA = hbuf0;
-  let bufB = hbuf1;
-  let rowA = -1;
-  let rowB = -1;
+  resetLinearRowCache(hbuf0, hbuf1);
   for (let y = 0; y < dh; y++) {
-    const t = ytab + (<usize>y << 4);
-    const r0 = load<i32>(t);
-    const r1 = load<i32>(t, 4);
-    const b0 = load<i32>(t, 8);
-    const b1 = load<i32>(t, 12);
-    if (r0 != rowA) {
-      if (r0 == rowB) {
-        const tb = bufA; bufA = bufB; bufB = tb;
-        rowB = rowA; rowA = r0;
-      } else {
-        linearRow(src + <usize>(r0 * rowBytes), bufA, n, xoff, alpha, bbase, bmask, nblk);
-        rowA = r0;
-      }
-    }
-    let h1 = bufA;
-    if (b1 != 0 && r1 != r0) {
-      if (r1 != rowB) {
-        linearRow(src + <usize>(r1 * rowBytes), bufB, n, xoff, alpha, bbase, bmask, nblk);
-        rowB = r1;
-      }
-      h1 = bufB;
-    }
-    linearVertical(bufA, h1, b0, b1, dst + <usize>(y * n), n);
+    linearOutputRow(y, ytab, src, rowBytes, n, xoff, alpha, bbase, bmask, nblk, dst + <usize>(y * n));
   }
+}
+
+// The horizontal pass of the last two source rows, cached because neighbouring output rows share
+// them (OpenCV keeps the same two-row ring). Module state: one resize runs at a time.
+let cacheBufA: usize = 0;
+let cacheBufB: usize = 0;
+let cacheRowA: i32 = -1;
+let cacheRowB: i32 = -1;
+
+/** Starts a bilinear resize whose horizontal rows go to the two buffers `hbuf0`, `hbuf1`. */
+export function resetLinearRowCache(hbuf0: usize, hbuf1: usize): void {
+  cacheBufA = hbuf0;
+  cacheBufB = hbuf1;
+  cacheRowA = -1;
+  cacheRowB = -1;
+}
+
+/** Output row y of a bilinear resize (row table `ytab`: r0, r1, b0, b1 per row) into `dst`, reusing cached source rows. */
+@inline export function linearOutputRow(
+  y: i32, ytab: usize, src: usize, rowBytes: i32, n: i32,
+  xoff: usize, alpha: usize, bbase: usize, bmask: usize, nblk: i32, dst: usize,
+): void {
+  const t = ytab + (<usize>y << 4);
+  const r0 = load<i32>(t);
+  const r1 = load<i32>(t, 4);
+  const b0 = load<i32>(t, 8);
+  const b1 = load<i32>(t, 12);
+  if (r0 != cacheRowA) {
+    if (r0 == cacheRowB) {
+      const tb = cacheBufA; cacheBufA = cacheBufB; cacheBufB = tb;
+      cacheRowB = cacheRowA; cacheRowA = r0;
+    } else {
+      linearRow(src + <usize>(r0 * rowBytes), cacheBufA, n, xoff, alpha, bbase, bmask, nblk);
+      cacheRowA = r0;
+    }
+  }
+  let h1 = cacheBufA;
+  if (b1 != 0 && r1 != r0) {
+    if (r1 != cacheRowB) {
+      linearRow(src + <usize>(r1 * rowBytes), cacheBufB, n, xoff, alpha, bbase, bmask, nblk);
+      cacheRowB = r1;
+    }
+    h1 = cacheBufB;
+  }
+  linearVertical(cacheBufA, h1, b0, b1, dst, n);
 }
 
 /**

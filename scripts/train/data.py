@@ -18,6 +18,7 @@ About 15% of images are defect-free. Everything is driven by a numpy Generator s
 import glob
 import os
 import struct
+import zipfile
 
 import cv2
 import numpy as np
@@ -39,6 +40,18 @@ REAL_HELDOUT = [
 ]
 PROCEDURAL = ["wood", "metal", "fabric", "paper", "stone", "plastic", "circuit"]
 
+# Game texture photographs (concrete, asphalt, rock, sand, bark, rust, metal plates, grates, wood, grass...)
+# from Debian's ufoai-textures and openarena-081-textures (zip archives). The list (scripts/train/textures.txt)
+# was picked by eye from their nature/material/terrain/street/wall/floor folders, leaving out road markings,
+# signs, flat colour swatches, drawn cracks and dried-mud cracks (natural cracks would be unlabelled defects).
+# Every 5th entry is held out: GAME_HELDOUT is never trained on (a second "never seen" check).
+PK3 = {"ufoai": "/usr/share/games/ufoai/base/0textures.pk3",
+       "openarena": "/usr/share/games/openarena/baseoa/pak4-textures.pk3"}
+_GAME = [ln.strip() for ln in open(os.path.join(os.path.dirname(__file__), "textures.txt")) if ln.strip()]
+GAME_TRAIN = [n for i, n in enumerate(_GAME) if i % 5 != 2]
+GAME_HELDOUT = [n for i, n in enumerate(_GAME) if i % 5 == 2]
+_zips = {}
+
 _cache = {}
 
 
@@ -56,6 +69,11 @@ def real_texture(name):
     if name not in _cache:
         if name.startswith("skimage:"):
             im = cv2.imread(os.path.join(SKIMAGE, name[8:] + ".png"), cv2.IMREAD_COLOR)[..., ::-1]
+        elif name.split(":", 1)[0] in PK3:
+            pack, entry = name.split(":", 1)
+            if pack not in _zips:
+                _zips[pack] = zipfile.ZipFile(PK3[pack])
+            im = cv2.imdecode(np.frombuffer(_zips[pack].read(entry), np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
         else:
             im = load_pat(os.path.join(GIMP, name + ".pat"))
         _cache[name] = np.ascontiguousarray(im).astype(np.float32) / 255.0
@@ -161,11 +179,20 @@ def real_surface(rng, name, h, w):
 
 
 def surface(rng, h, w, source):
-    """source: 'procedural', 'train' (procedural or REAL_TRAIN), 'heldout' (REAL_HELDOUT) or a name."""
+    """source: 'procedural', 'train' (procedural, REAL_TRAIN or GAME_TRAIN), 'heldout' (REAL_HELDOUT),
+    'game-heldout' (GAME_HELDOUT) or a texture name."""
     if source == "train":
-        source = "procedural" if rng.random() < 0.45 else REAL_TRAIN[rng.integers(len(REAL_TRAIN))]
+        u = rng.random()
+        if u < 0.3:
+            source = "procedural"
+        elif u < 0.55:
+            source = REAL_TRAIN[rng.integers(len(REAL_TRAIN))]
+        else:
+            source = GAME_TRAIN[rng.integers(len(GAME_TRAIN))]
     elif source == "heldout":
         source = REAL_HELDOUT[rng.integers(len(REAL_HELDOUT))]
+    elif source == "game-heldout":
+        source = GAME_HELDOUT[rng.integers(len(GAME_HELDOUT))]
     if source == "procedural":
         source = PROCEDURAL[rng.integers(len(PROCEDURAL))]
     if source in PROCEDURAL:
@@ -347,6 +374,34 @@ def dataset(seed, n, h, w, source="train", p_clean=0.15):
         X[i], Y[i], C[i], s = sample(rng, h, w, source, p_clean)
         srcs.append(s)
     return X, Y, C, srcs
+
+
+def _chunk(args):
+    return dataset(*args)
+
+
+def parallel_dataset(seed, n, h, w, source="train", p_clean=0.15, workers=2, chunk=200):
+    """dataset() in chunks of `chunk` samples (chunk k seeded with (seed, k)) over `workers` processes:
+    the same arrays whatever the worker count."""
+    import multiprocessing as mp
+    jobs = [((seed, k), min(chunk, n - i), h, w, source, p_clean) for k, i in enumerate(range(0, n, chunk))]
+    if workers > 1:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_chunk, jobs)
+    else:
+        parts = [_chunk(j) for j in jobs]
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]), sum((p[3] for p in parts), []))
+
+
+def generator_version():
+    """Hash of the generator's code and texture list: caches of generated sets are keyed by it."""
+    import hashlib
+    d = os.path.dirname(os.path.abspath(__file__))
+    hsh = hashlib.sha1()
+    for f in ("data.py", "textures.txt"):
+        hsh.update(open(os.path.join(d, f), "rb").read())
+    return hsh.hexdigest()[:10]
 
 
 if __name__ == "__main__":

@@ -88,11 +88,12 @@ def main():
     final = log["log"][-1] if log["log"] else {}
     multi = model.out_ch > 1
     info = {"script": "scripts/train/train.py", "seed": args.get("seed", 0),
-            "data": "scripts/train/data.py: procedural surfaces (wood, metal, fabric, paper, stone, plastic, circuit) "
-                    "and real texture photos (GIMP patterns from Debian gimp-data, scikit-image brick/grass), painted "
-                    "scratches/cracks/spots/stains/pits with exact masks; real textures in data.REAL_HELDOUT never "
-                    f"trained on; {args.get('pool', 0)} crops of {args.get('crop', 0)} px, flips/rot90/lighting/"
-                    "contrast/noise/blur",
+            "data": "scripts/train/data.py: procedural surfaces (wood, metal, fabric, paper, stone, plastic, circuit), "
+                    "real texture photos (GIMP patterns from Debian gimp-data, scikit-image brick/grass) and game "
+                    "texture photographs (Debian ufoai-textures, openarena-081-textures: scripts/train/textures.txt), "
+                    "painted scratches/cracks/spots/stains/pits with exact masks; textures in data.REAL_HELDOUT and "
+                    f"data.GAME_HELDOUT never trained on; {args.get('pool', 0)} crops of {args.get('crop', 0)} px "
+                    f"({round(100 * args.get('clean', 0.15))}% defect-free), flips/rot90/lighting/contrast/noise/blur",
             "arch": ck.get("arch", ""), "config": ck["cfg"],
             "steps": ck.get("step", 0), "batch": args.get("batch", 0),
             "epochs": round(ck.get("step", 0) * args.get("batch", 0) / max(1, args.get("pool", 1)), 1),

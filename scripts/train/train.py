@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -19,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from data import dataset  # noqa: E402
+from data import generator_version, parallel_dataset  # noqa: E402
 from export import NORMALIZE, export  # noqa: E402
 from model import build  # noqa: E402
 
@@ -67,6 +68,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default="d4-24-32-48-mix")
     ap.add_argument("--minutes", type=float, default=25)
+    ap.add_argument("--steps", type=int, default=0, help="budget in steps instead of minutes (reproducible on a busy machine)")
+    ap.add_argument("--clean", type=float, default=0.25, help="fraction of defect-free training crops (hard negatives)")
     ap.add_argument("--pool", type=int, default=5000)
     ap.add_argument("--crop", type=int, default=160)
     ap.add_argument("--batch", type=int, default=16)
@@ -84,9 +87,16 @@ def main():
     np.random.seed(a.seed)
     t0 = time.time()
     P = a.crop + 16
-    X, Y, C, _ = dataset(a.seed, a.pool, P, P, "train")
-    Xv, Yv, Cv, _ = dataset(a.seed + 1, a.val, 192, 192, "train")
-    Xr, Yr, Cr, _ = dataset(a.seed + 2, a.val // 2, 192, 192, "heldout")
+    # The pool is cached by generator version and arguments, so runs that differ only in the model reuse it.
+    cache = os.path.join(tempfile.gettempdir(), f"edgeseg-pool-{generator_version()}-{a.seed}-{a.pool}-{P}-{a.clean}-{a.val}.npz")
+    if os.path.exists(cache):
+        d = np.load(cache)
+        X, Y, C, Xv, Yv, Cv, Xr, Yr, Cr = (d[k] for k in ("X", "Y", "C", "Xv", "Yv", "Cv", "Xr", "Yr", "Cr"))
+    else:
+        X, Y, C, _ = parallel_dataset(a.seed, a.pool, P, P, "train", a.clean, workers=a.threads)
+        Xv, Yv, Cv, _ = parallel_dataset(a.seed + 1, a.val, 192, 192, "train", 0.15, workers=a.threads)
+        Xr, Yr, Cr, _ = parallel_dataset(a.seed + 2, a.val // 2, 192, 192, "heldout", 0.0, workers=a.threads)
+        np.savez(cache, X=X, Y=Y, C=C, Xv=Xv, Yv=Yv, Cv=Cv, Xr=Xr, Yr=Yr, Cr=Cr)
     print(f"data: {a.pool} train crops, {a.val} val, {a.val // 2} real held-out in {time.time() - t0:.0f}s", flush=True)
 
     model = build(a.arch, out_ch=a.classes)
@@ -112,9 +122,10 @@ def main():
         cw = cw.clamp(max=10)
     while True:
         el = time.time() - start
-        if el > budget:
+        if (a.steps and step >= a.steps) or (not a.steps and el > budget):
             break
-        lr = a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * el / budget)))
+        frac = step / a.steps if a.steps else el / budget
+        lr = a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         if step < 100:
             lr *= (step + 1) / 100
         for g in opt.param_groups:
@@ -154,7 +165,7 @@ def main():
         run_loss += loss.item()
         run_i += hard[0]
         run_t += hard[1]
-        if el > next_eval or time.time() - start > budget:
+        if el > next_eval:
             next_eval += 120
             vd = evaluate(model, Xv, Yv, Cv, a.classes)
             rd = evaluate(model, Xr, Yr, Cr, a.classes)

@@ -118,10 +118,14 @@ function otsuFromHistogram(h: ArrayLike<number>, total: number): number {
   return maxVal;
 }
 
+/** Copy of the histogram that triangleFromHistogram may flip (reused: no allocation per call). */
+const triangleBins = new Uint32Array(256);
+
 /** OpenCV's getThreshVal_Triangle_8u: the histogram is flipped when its peak is nearer the left end. */
-function triangleFromHistogram(hist: ArrayLike<number>): number {
+function triangleFromHistogram(hist: Uint32Array): number {
   const N = 256;
-  const h = Array.from({ length: N }, (_, i) => hist[i]!);
+  const h = triangleBins;
+  for (let i = 0; i < N; i++) h[i] = hist[i]!;
   let left = 0;
   let right = 0;
   let maxInd = 0;
@@ -212,7 +216,7 @@ export function otsuThreshold(img: Image, options?: AutoThresholdOptions): AutoT
  * const { threshold, mask } = triangleThreshold(gray);
  */
 export function triangleThreshold(img: Image, options?: AutoThresholdOptions): AutoThresholdResult {
-  return autoThreshold(img, options, (h) => triangleFromHistogram(h));
+  return autoThreshold(img, options, triangleFromHistogram);
 }
 
 // ---- adaptive threshold ----

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { adaptiveThreshold, allocImage, EdgesegError, memoryStats, otsuThreshold, threshold, triangleThreshold } from "../../src/index.js";
+import { adaptiveThreshold, allocImage, EdgesegError, memoryStats, otsuThreshold, threshold, triangleThreshold, WasmBuffer } from "../../src/index.js";
+import { kernels } from "../../src/core/wasm.js";
 import type { Image } from "../../src/core/image.js";
 import { countMismatches, expectSameArray, expectSameImage } from "../helpers/compare.js";
 import { loadImage, loadManifest } from "../helpers/fixtures.js";
-import { LARGE_SIZES, PROPERTY_SIZES, randomImage } from "../helpers/random.js";
+import { LARGE_SIZES, PROPERTY_SIZES, randomImage, rng } from "../helpers/random.js";
 
 /** Plain reference: what OpenCV's THRESH_BINARY does on 8-bit images. */
 function thresholdReference(data: Uint8Array, value: number, inverse: boolean): Uint8Array {
@@ -176,8 +177,8 @@ describe("otsuThreshold / triangleThreshold: golden fixtures from OpenCV", () =>
 });
 
 describe("otsuThreshold: property tests against the reference", () => {
-  // Sizes on both sides of the pair-histogram switch (2^17 pixels), odd and SIMD-unaligned.
-  for (const [w, h] of [...PROPERTY_SIZES, [511, 257], [1920, 1080]] as const) {
+  // Sizes on both sides of the pair-histogram switch (2^16 pixels), odd and SIMD-unaligned.
+  for (const [w, h] of [...PROPERTY_SIZES, [255, 257], [263, 251], [511, 257], [1920, 1080]] as const) {
     it(`${w}×${h}`, () => {
       const img = randomImage(w, h, 1, w * 31 + h);
       // Narrow the range so the histogram has structure (two clusters).
@@ -200,6 +201,59 @@ describe("otsuThreshold: property tests against the reference", () => {
       expect(first).toBe(otsuReference(img.data));
     } finally {
       out.dispose();
+    }
+  });
+});
+
+describe("histogram256 (Otsu's and triangle's histogram): exact counts", () => {
+  // The raw kernel, checked bin by bin: both paths (four split tables below 2^16 pixels, the pair
+  // table above), every tail length of the 32-byte pair step, images that stress the fold (flat 0
+  // and 255 hit the table's corners, noise fills all of it, smooth images leave most of it zero),
+  // and the invariant that the pair table is left all zero so that reuse skips clearing it.
+  type Hist = { histogram256(src: number, n: number, hist: number, pairs: number, pairsClean: boolean): number };
+  const run = (data: Uint8Array, pairs: WasmBuffer, clean: boolean): { hist: Uint32Array; clean: boolean } => {
+    const img = allocImage(data.length, 1, 1);
+    const hist = new WasmBuffer(4096);
+    try {
+      img.data.set(data);
+      const nowClean = (kernels() as unknown as Hist).histogram256(img.buffer.ptr, data.length, hist.ptr, pairs.ptr, clean) !== 0;
+      return { hist: hist.view(Uint32Array).slice(0, 256), clean: nowClean };
+    } finally {
+      img.dispose();
+      hist.dispose();
+    }
+  };
+  const allZero = (b: WasmBuffer) => b.view(Uint32Array).every((v) => v === 0);
+
+  it("counts every pixel on both paths, leaves the pair table clean, and clears a dirty one", () => {
+    const pairs = new WasmBuffer(65536 * 4);
+    try {
+      pairs.view(Uint32Array).fill(7); // garbage: the first call must clear it
+      let clean = false;
+      const r = rng(42);
+      const noise = (n: number) => Uint8Array.from({ length: n }, () => (r() * 256) | 0);
+      const smooth = (n: number) => Uint8Array.from({ length: n }, (_, i) => 128 + Math.round(90 * Math.sin(i / 300) + 8 * r()));
+      const inputs: Array<[string, Uint8Array]> = [
+        ["noise, 1 pixel over the switch", noise(65537)],
+        ["noise, just under the switch", noise(65535)],
+        ["flat 0", new Uint8Array(70001)],
+        ["flat 255", new Uint8Array(70002).fill(255)],
+        ["alternating 0/255", Uint8Array.from({ length: 70003 }, (_, i) => (i & 1 ? 255 : 0))],
+        ["smooth", smooth(300_007)],
+        ["noise, large", noise(2_073_600)],
+      ];
+      for (let tail = 0; tail < 32; tail += 5) inputs.push([`smooth, tail ${tail}`, smooth(65536 + 64 * 7 + tail)]);
+      for (const [what, data] of inputs) {
+        const got = run(data, pairs, clean);
+        expectSameArray(got.hist, histogramReference(data), what);
+        clean = got.clean;
+        if (data.length >= 65536) {
+          expect(clean, what).toBe(true);
+          expect(allZero(pairs), `${what}: pair table left all zero`).toBe(true);
+        }
+      }
+    } finally {
+      pairs.dispose();
     }
   });
 });

@@ -120,10 +120,12 @@ const KG: i32 = YUV_HALF - 128 * (CVG + CUG);
 const KB: i32 = YUV_HALF - 128 * CUB;
 
 /**
- * One group (8 pixels, 24 bytes at `dst`). Output: 12 bytes (4 pixels = pairs a, b) come from one
- * vector [Re_a Re_b Ro_a Ro_b Ge_a Ge_b Go_a Go_b Be_a Be_b Bo_a Bo_b …] and one pshufb, built
- * with 64-bit unpacks and saturating packs (single-instruction shuffles on x64). The second
- * 12-byte chunk is stored exactly (8 + 4 bytes) so nothing past the group is written.
+ * One group (8 pixels, 24 bytes at `dst`). Output: three saturating packs give the bytes
+ * p = [Re Ro Ge Go] and q = [Be Bo …] (4 pairs each); each 16/8-byte store is then OR of one pshufb
+ * of p and one of q. Constant-mask swizzles (not i8x16.shuffle of p, q, which V8 lowers with
+ * both masks rebuilt inline) keep this at 11 vector ops per group instead of the 14 of a 64-bit
+ * unpack scheme: ~11% faster for all three formats. The second store is exactly 8 bytes, so
+ * nothing past the group is written.
  */
 @inline function yuvGroup(dst: usize, ye: v128, yo: v128, u: v128, v: v128): void {
   const cy = i32x4.splat(CY);
@@ -138,19 +140,19 @@ const KB: i32 = YUV_HALF - 128 * CUB;
   const go = i32x4.shr_s(i32x4.add(yO, gc), 20);
   const be = i32x4.shr_s(i32x4.add(yE, bc), 20);
   const bo = i32x4.shr_s(i32x4.add(yO, bc), 20);
-  // Pairs 0,1 and 2,3 of each channel, even pixel's lanes first.
-  const r0 = i64x2.shuffle(re, ro, 0, 2);
-  const r1 = i64x2.shuffle(re, ro, 1, 3);
-  const g0 = i64x2.shuffle(ge, go, 0, 2);
-  const g1 = i64x2.shuffle(ge, go, 1, 3);
-  const b0 = i64x2.shuffle(be, bo, 0, 2);
-  const b1 = i64x2.shuffle(be, bo, 1, 3);
-  const m = i8x16(0, 4, 8, 2, 6, 10, 1, 5, 9, 3, 7, 11, Z, Z, Z, Z);
-  const p0 = i8x16.swizzle(i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, g0), i16x8.narrow_i32x4_s(b0, b1)), m);
-  const p1 = i8x16.swizzle(i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r1, g1), i16x8.narrow_i32x4_s(b1, b0)), m);
-  v128.store(dst, p0);
-  v128.store64_lane(dst, p1, 0, 12);
-  v128.store32_lane(dst, p1, 2, 20);
+  const p = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(re, ro), i16x8.narrow_i32x4_s(ge, go));
+  const b = i16x8.narrow_i32x4_s(be, bo);
+  const q = i8x16.narrow_i16x8_u(b, b);
+  const out0 = v128.or(
+    i8x16.swizzle(p, i8x16(0, 8, Z, 4, 12, Z, 1, 9, Z, 5, 13, Z, 2, 10, Z, 6)),
+    i8x16.swizzle(q, i8x16(Z, Z, 0, Z, Z, 4, Z, Z, 1, Z, Z, 5, Z, Z, 2, Z)),
+  );
+  const out1 = v128.or(
+    i8x16.swizzle(p, i8x16(14, Z, 3, 11, Z, 7, 15, Z, Z, Z, Z, Z, Z, Z, Z, Z)),
+    i8x16.swizzle(q, i8x16(Z, 6, Z, Z, 3, Z, Z, 7, Z, Z, Z, Z, Z, Z, Z, Z)),
+  );
+  v128.store(dst, out0);
+  v128.store64_lane(dst, out1, 0, 16);
 }
 
 /** 16 pixels from 16 Y bytes and 8 U and 8 V as the low bytes of i16 lanes (u16, v16). */
@@ -220,17 +222,26 @@ export function i420ToRgb(src: usize, dst: usize, width: i32, height: i32): void
   }
 }
 
+/** One group (4 pairs, 8 pixels) from 16 YUYV bytes: Y0 U Y1 V = one pair = one i32 lane. */
+@inline function yuyvGroup(dst: usize, a: v128): void {
+  const ys = i8x16.sub_sat_u(a, i32x4.splat(0x00100010)); // 16 off both Y bytes, saturating
+  const lo = i32x4.splat(0xff);
+  yuvGroup(dst, v128.and(ys, lo), v128.and(i32x4.shr_u(ys, 16), lo), v128.and(i32x4.shr_u(a, 8), lo), i32x4.shr_u(a, 24));
+}
+
 /** Packed YUYV (Y0 U Y1 V per pixel pair) → RGB, as cvtColor(COLOR_YUV2RGB_YUYV). `n` = pixels (even). */
 export function yuyvToRgb(src: usize, dst: usize, n: i32): void {
   let i = 0;
-  // 4 bytes Y0 U Y1 V = one pair = one i32 lane: each component is a shift and a mask away.
-  const ysub = i32x4.splat(0x00100010); // 16 off both Y bytes, saturating
-  const lo = i32x4.splat(0xff);
-  for (; i + 8 <= n; i += 8) {
-    const a = v128.load(src + <usize>(i * 2));
-    const ys = i8x16.sub_sat_u(a, ysub);
-    yuvGroup(dst + <usize>(i * 3), v128.and(ys, lo), v128.and(i32x4.shr_u(ys, 16), lo), v128.and(i32x4.shr_u(a, 8), lo), i32x4.shr_u(a, 24));
+  // Two groups per iteration, and the one-group loop after it, are what make V8 (TurboFan) keep
+  // yuvGroup's ~12 constant vectors out of the loop: with a single 8-pixel loop it rebuilt them
+  // every iteration (movq/vmovq/vpunpcklqdq each) and ran 1.8× slower (1.84 vs 1.03 ms at 1080p).
+  for (; i + 16 <= n; i += 16) {
+    const p = src + <usize>(i * 2);
+    const q = dst + <usize>(i * 3);
+    yuyvGroup(q, v128.load(p));
+    yuyvGroup(q + 24, v128.load(p, 16));
   }
+  for (; i + 8 <= n; i += 8) yuyvGroup(dst + <usize>(i * 3), v128.load(src + <usize>(i * 2)));
   for (; i < n; i++) {
     const pair = src + <usize>((i >> 1) * 4);
     yuvPixel(dst + <usize>(i * 3), <i32>load<u8>(src + <usize>(i * 2)), <i32>load<u8>(pair, 1), <i32>load<u8>(pair, 3));

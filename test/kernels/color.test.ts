@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { allocImage, EdgesegError, i420ToRgb, type Image, nv12ToRgb, toGray, yuyvToGray, yuyvToRgb } from "../../src/index.js";
+import { allocImage, EdgesegError, i420ToRgb, type Image, nv12ToRgb, toGray, WasmBuffer, yuyvToGray, yuyvToRgb } from "../../src/index.js";
 import { expectSameArray, expectSameImage } from "../helpers/compare.js";
 import { type FixtureCase, loadArray, loadImage, loadManifest } from "../helpers/fixtures.js";
 import { LARGE_SIZES, PROPERTY_SIZES, randomImage, rng } from "../helpers/random.js";
@@ -205,6 +205,40 @@ describe("color: property tests against the reference", () => {
   it("YUYV allows an odd height", () => {
     const yuyv = new Uint8Array(6 * 3 * 2).map((_, i) => (i * 37) & 255);
     expectSameArray(yuyvToRgb({ width: 6, height: 3, data: yuyv }).data, yuvReference(6, 3, yuyvAt(yuyv, 6)), "yuyv 6×3", 18);
+  });
+
+  it("never writes past the end of a WASM output (every SIMD tail length)", () => {
+    // The vector paths store whole 16/8-byte chunks; an out in WASM memory followed by guard bytes
+    // catches any store that runs past the last pixel.
+    const guard = 48;
+    const check = (bytes: number, label: string, run: (out: Image) => Image, w: number, h: number, ch: 1 | 3) => {
+      const buf = new WasmBuffer(bytes + guard);
+      try {
+        buf.u8.fill(0xa5);
+        const out: Image = { width: w, height: h, channels: ch, data: buf.u8.subarray(0, bytes) };
+        expect(run(out).data.buffer).toBe(buf.u8.buffer);
+        const tail = buf.u8.subarray(bytes);
+        const bad = tail.findIndex((b) => b !== 0xa5);
+        expect(bad, `${label}: byte ${bad} past the output was written`).toBe(-1);
+      } finally {
+        buf.dispose();
+      }
+    };
+    for (let w = 2; w <= 50; w += 2) {
+      const r = rng(w);
+      const yuyv = new Uint8Array(w * 2).map(() => (r() * 256) | 0);
+      check(w * 3, `yuyv ${w}×1`, (out) => yuyvToRgb({ width: w, height: 1, data: yuyv }, { out }), w, 1, 3);
+      check(w, `yuyv gray ${w}×1`, (out) => yuyvToGray({ width: w, height: 1, data: yuyv }, { out }), w, 1, 1);
+      const yuv420 = new Uint8Array(w * 3).map(() => (r() * 256) | 0);
+      check(w * 6, `nv12 ${w}×2`, (out) => nv12ToRgb({ width: w, height: 2, data: yuv420 }, { out }), w, 2, 3);
+      check(w * 6, `i420 ${w}×2`, (out) => i420ToRgb({ width: w, height: 2, data: yuv420 }, { out }), w, 2, 3);
+    }
+    for (let w = 1; w <= 140; w += 3) {
+      for (const cn of [3, 4] as const) {
+        const img = randomImage(w, 1, cn, w);
+        check(w, `gray cn=${cn} ${w}×1`, (out) => toGray(img, { out }), w, 1, 1);
+      }
+    }
   });
 
   it("writes into a caller-owned WASM image without copying, and into a plain out", () => {

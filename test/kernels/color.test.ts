@@ -159,6 +159,20 @@ describe("color: property tests against the reference", () => {
     expectSameArray(toGray(img).data, grayReference(img, false), "all colours", 4096);
   });
 
+  // RGBA has its own vector arithmetic (mask + shift instead of byte shuffles): every colour again,
+  // with an alpha that varies and must be ignored, in both channel orders.
+  it("toGray RGBA/BGRA on every one of the 2^24 colours", () => {
+    const img = { width: 4096, height: 4096, channels: 4 as const, data: new Uint8Array(4096 * 4096 * 4) };
+    for (let i = 0; i < 1 << 24; i++) {
+      img.data[4 * i] = i >> 16;
+      img.data[4 * i + 1] = (i >> 8) & 255;
+      img.data[4 * i + 2] = i & 255;
+      img.data[4 * i + 3] = (i * 151) >>> 3;
+    }
+    expectSameArray(toGray(img).data, grayReference(img, false), "all colours rgba", 4096);
+    expectSameArray(toGray(img, { order: "bgr" }).data, grayReference(img, true), "all colours bgra", 4096);
+  });
+
   // Every (Y, U, V) triple through the vector paths: 2^24 pixels each.
   it("YUYV → RGB on every (Y, U, V) triple", () => {
     const w = 4096;

@@ -71,11 +71,12 @@ const Z: i8 = -128;
  * dst[i] = gray of the i-th pixel of an interleaved RGB(A)/BGR(A) image, as cvtColor(…2GRAY).
  * `cn` is 3 or 4; `bgr` swaps the first and third channel's coefficients.
  *
- * Speed bound (RGB, 1080p, measured): per 16 pixels the kernel is 8 pshufb + 8 pmaddwd + 4 adds
- * + 4 shifts + 3 packs + 2 averages. The shuffles and multiplies alone (no shift, pack or
- * rounding, output wrong) already take 0.265 ms, the whole kernel 0.32 ms; a memcpy of the same
- * bytes takes 0.087 ms. Exact 15-bit math leaves no narrower formulation in wasm SIMD 128 (no
- * pmaddubsw, no high-half multiply), so RGB stays at ~3.7× the memcpy floor.
+ * Speed bound (RGB, 1080p, measured by bench/gray-bound.ts): per 16 pixels this is 8 pshufb +
+ * 8 pmaddwd + 4 adds + 4 shifts + 3 packs + 2 averages, ~0.32 ms. The shuffles, multiplies and
+ * packs alone (no bit alignment or rounding, output wrong) already take ~0.27 ms, about 3.1× the
+ * 0.087 ms memcpy floor. Exact 15-bit math has no narrower form in wasm SIMD 128 (no 8-bit
+ * multiply-add, no high-half multiply; 3-byte pixels need a byte shuffle per dot input), so RGB
+ * stays at ~3.7× the floor.
  */
 export function rgbToGray(src: usize, dst: usize, n: i32, cn: i32, bgr: bool): void {
   const c0 = bgr ? BY : RY;

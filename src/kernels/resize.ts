@@ -178,6 +178,21 @@ function nearestPlan(sw: number, sh: number, cn: number, dw: number, dh: number)
 }
 
 /**
+ * The row loop of the nearest kernel for a column table: an exact integer decimation
+ * xs[dx] = x0 + k·dx with k ≤ 4 runs the kernel's constant-shuffle loop of mode (cn << 4) | k
+ * from source byte `xstart` (1080p → 360p is k = 3, 4K → 1080p k = 2); anything else is mode 0,
+ * the table blocks.
+ * @internal Exported for the tests; not part of the public API.
+ */
+export function nearestRowMode(xs: Int32Array, cn: number): { mode: number; xstart: number } {
+  const dw = xs.length;
+  const step = dw > 1 ? xs[1]! - xs[0]! : 0;
+  if (step < 1 || step > 4) return { mode: 0, xstart: 0 };
+  for (let dx = 2; dx < dw; dx++) if (xs[dx] !== xs[0]! + step * dx) return { mode: 0, xstart: 0 };
+  return { mode: (cn << 4) | step, xstart: xs[0]! * cn };
+}
+
+/**
  * A plan that copies source pixel (xs[dx], ys[dy]) to every output pixel: INTER_NEAREST, and
  * INTER_LINEAR when every weight is (2048, 0) (odd integer shrinks such as 1080p → 360p: the
  * fixed-point formula then returns the one tap exactly, see {@link bilinearPick}).
@@ -187,12 +202,7 @@ function gatherPlan(sw: number, sh: number, cn: number, xs: Int32Array, ys: Int3
   const dh = ys.length;
   const n = dw * cn;
   const rowBytes = sw * cn;
-  // Exact integer decimation xs[dx] = x0 + k·dx (k ≤ 4) has a constant-shuffle row loop in the
-  // kernel for its first nf bytes; every other column table gathers through 16-byte blocks.
-  const step = dw > 1 ? xs[1]! - xs[0]! : 0;
-  let mode = step >= 1 && step <= 4 ? (cn << 4) | step : 0;
-  for (let dx = 0; mode && dx < dw; dx++) if (xs[dx] !== xs[0]! + step * dx) mode = 0;
-  const xstart = mode ? xs[0]! * cn : 0;
+  const { mode, xstart } = nearestRowMode(xs, cn);
   const nf = mode ? k().nearestFastBytes(mode, n, rowBytes - xstart) : 0;
   // Blocks cover [nf, n): at 16-byte steps from nf, the last one ending at n (overlapping its
   // neighbour rather than leaving a scalar tail). Rows shorter than 16 bytes are scalar.

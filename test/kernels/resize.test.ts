@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { allocImage, EdgesegError, type Image, resize, type ResizeMethod } from "../../src/index.js";
+import { allocImage, EdgesegError, type Image, nearestRowMode, resize, type ResizeMethod } from "../../src/index.js";
 import { expectSameArray, expectSameImage } from "../helpers/compare.js";
 import { loadImage, loadManifest } from "../helpers/fixtures.js";
 import { PROPERTY_SIZES, randomImage } from "../helpers/random.js";
@@ -54,13 +54,16 @@ function linearRef(img: Image, dw: number, dh: number, area: boolean): Uint8Arra
   return out;
 }
 
+/** INTER_NEAREST's source index along one axis. */
+const nearestIndex = (i: number, s: number, d: number) => Math.min(Math.floor(i * (1 / (d / s))), s - 1);
+
 function nearestRef(img: Image, dw: number, dh: number): Uint8Array {
   const { width: sw, height: sh, channels: cn, data } = img;
   const out = new Uint8Array(dw * dh * cn);
   for (let y = 0; y < dh; y++) {
-    const sy = Math.min(Math.floor(y * (1 / (dh / sh))), sh - 1);
+    const sy = nearestIndex(y, sh, dh);
     for (let x = 0; x < dw; x++) {
-      const sx = Math.min(Math.floor(x * (1 / (dw / sw))), sw - 1);
+      const sx = nearestIndex(x, sw, dw);
       for (let c = 0; c < cn; c++) out[(y * dw + x) * cn + c] = data[(sy * sw + sx) * cn + c]!;
     }
   }
@@ -199,6 +202,48 @@ describe("resize: property tests against the reference", () => {
       for (const [w, h, dw, dh] of [[99, 33, 33, 11], [75, 45, 15, 9], [63, 21, 21, 21], [21, 63, 21, 21], [7, 3, 7, 1], [100, 34, 33, 11], [97, 35, 33, 11], [5, 5, 1, 1]] as const) {
         const img = randomImage(w, h, cn, w * 31 + h + cn);
         expectSameArray(resize(img, { width: dw, height: dh, method: "bilinear" }).data, resizeRef(img, dw, dh, "bilinear"), `${cn}ch ${w}×${h} → ${dw}×${dh}`, dw * cn);
+      }
+    }
+  });
+
+  it("nearest with exact integer column factors (the constant-shuffle row loops): k = 1…4, 1/3/4 channels, row tails, short rows, repeated rows", () => {
+    // Widths give rows shorter than one unit or one 16-byte block, and every remainder after the
+    // last whole unit (units are 6, 9, 12 or 16 bytes); heights give runs of ≥ 4 distinct source
+    // rows (processed four at a time), repeated rows (copied) and both mixed.
+    const widths = [2, 3, 5, 6, 7, 11, 16, 17, 21, 33, 64, 67, 130];
+    const heights: Array<[number, number]> = [[27, 9], [7, 9], [5, 13], [6, 6], [1, 3], [11, 1], [40, 10]];
+    for (const cn of [1, 3, 4] as const) {
+      for (const k of [1, 2, 3, 4]) {
+        for (const dw of widths) {
+          const sw = k * dw;
+          const xs = Int32Array.from({ length: dw }, (_, x) => nearestIndex(x, sw, dw));
+          expect(nearestRowMode(xs, cn).mode, `${cn}ch ${sw} → ${dw} takes the k = ${k} row loop`).toBe((cn << 4) | k);
+          for (const [sh, dh] of heights) {
+            if (k === 1 && sh === dh) continue; // same size: a plain copy, no kernel
+            const img = randomImage(sw, sh, cn, sw * 7 + sh * 3 + cn);
+            expectSameArray(resize(img, { width: dw, height: dh, method: "nearest" }).data, nearestRef(img, dw, dh), `${cn}ch ${sw}×${sh} → ${dw}×${dh}`, dw * cn);
+          }
+        }
+      }
+    }
+  });
+
+  it("nearest row modes: integer steps up to 4 from any first column, everything else on the table path", () => {
+    const xs = (...v: number[]) => Int32Array.from(v);
+    expect(nearestRowMode(xs(1, 4, 7, 10), 3)).toEqual({ mode: 0x33, xstart: 3 });
+    expect(nearestRowMode(xs(0, 2, 4), 4)).toEqual({ mode: 0x42, xstart: 0 });
+    expect(nearestRowMode(xs(0, 1, 2), 1)).toEqual({ mode: 0x11, xstart: 0 });
+    expect(nearestRowMode(xs(0, 5, 10), 1).mode, "k = 5").toBe(0);
+    expect(nearestRowMode(xs(0, 3, 6, 8), 1).mode, "not periodic").toBe(0);
+    expect(nearestRowMode(xs(0, 0, 1, 1), 3).mode, "enlarging").toBe(0);
+    expect(nearestRowMode(xs(4), 3).mode, "one column").toBe(0);
+  });
+
+  it("bilinear odd integer shrinks on the row loops (first column 1 or 0, the pick path)", () => {
+    for (const cn of [1, 3, 4] as const) {
+      for (const [k, dw] of [[3, 5], [3, 6], [3, 17], [3, 67], [1, 7], [1, 33]] as const) {
+        const img = randomImage(k * dw, 27, cn, dw * 5 + k + cn);
+        expectSameArray(resize(img, { width: dw, height: 9, method: "bilinear" }).data, resizeRef(img, dw, 9, "bilinear"), `${cn}ch ${k * dw}×27 → ${dw}×9`, dw * cn);
       }
     }
   });

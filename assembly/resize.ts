@@ -342,66 +342,99 @@ function nearestFastRows4(mode: i32, s: usize, o: usize, d1: usize, d2: usize, d
 
 /**
  * Nearest-neighbour gather (see the section comment). Per source row: the unit loop of `mode`
- * (0 = none) from byte `xstart` of the row, then `nb` table blocks (96 bytes each: output offset,
- * window count (0 = scalar through xb), 4 window offsets, 2 spare i32, 4 swizzle masks), then
- * bytes [scalarFrom, n) through xb. An output row from the same source row as the one above is a copy.
+ * (0 = none) from byte `xstart` of the row, then `nb` 16-byte table blocks (headers of 8 i32:
+ * output offset, window count 1–4, 4 window offsets, 2 spare; then nb × 4 swizzle masks), then
+ * output pixels [p0, p1) through their source byte offsets xp (see nearestPixels). An output row
+ * from the same source row as the one above is a copy.
  */
 export function resizeNearest(
   src: usize, rowBytes: i32, dst: usize, n: i32, dh: i32, yofs: usize,
-  mode: i32, xstart: i32, blocks: usize, nb: i32, scalarFrom: i32, xb: usize,
+  mode: i32, xstart: i32, blocks: usize, nb: i32, cn: i32, xp: usize, p0: i32, p1: i32, safe: i32,
 ): void {
   const units = fastUnits(mode, n, rowBytes - xstart);
+  const rb = <usize>rowBytes;
   let prev = -1;
   let y = 0;
   while (y < dh) {
     const t = yofs + (<usize>y << 2);
     const sy = load<i32>(t);
     const d = dst + <usize>(y * n);
+    const row = src + <usize>sy * rb;
     if (sy == prev) {
       memory.copy(d, d - <usize>n, <usize>n);
       y++;
       continue;
     }
-    let rows = 1;
     if (units > 0 && y + 4 <= dh) {
       const s1 = load<i32>(t, 4);
       const s2 = load<i32>(t, 8);
       const s3 = load<i32>(t, 12);
       if (s1 != sy && s2 != s1 && s3 != s2) {
-        const row = src + <usize>(sy * rowBytes);
-        const rb = <usize>rowBytes;
         nearestFastRows4(mode, row + <usize>xstart, d, <usize>(s1 - sy) * rb, <usize>(s2 - sy) * rb, <usize>(s3 - sy) * rb, units, n);
-        rows = 4;
-      } else {
-        nearestFastRow(mode, src + <usize>(sy * rowBytes) + <usize>xstart, d, units, n);
+        for (let r = 0; r < 4; r++) {
+          nearestBlocks(src + <usize>load<i32>(t + (<usize>r << 2)) * rb, d + <usize>(r * n), blocks, nb, cn, xp, p0, p1, safe);
+        }
+        prev = s3;
+        y += 4;
+        continue;
       }
-    } else if (units > 0) {
-      nearestFastRow(mode, src + <usize>(sy * rowBytes) + <usize>xstart, d, units, n);
     }
-    for (let r = 0; r < rows; r++, y++) {
-      const row = src + <usize>(load<i32>(yofs + (<usize>y << 2)) * rowBytes);
-      const o = dst + <usize>(y * n);
-      for (let b = 0; b < nb; b++) nearestBlock(row, o, blocks + <usize>(b * 96), xb);
-      for (let e = scalarFrom; e < n; e++) store<u8>(o + <usize>e, load<u8>(row + <usize>load<i32>(xb + (<usize>e << 2))));
-    }
-    prev = load<i32>(yofs + (<usize>(y - 1) << 2));
+    if (units > 0) nearestFastRow(mode, row + <usize>xstart, d, units, n);
+    nearestBlocks(row, d, blocks, nb, cn, xp, p0, p1, safe);
+    prev = sy;
+    y++;
   }
 }
 
-/** One 16-byte table block of resizeNearest. */
-@inline function nearestBlock(row: usize, d: usize, t: usize, xb: usize): void {
-  const off = load<i32>(t);
-  const cnt = load<i32>(t, 4);
-  const o = d + <usize>off;
-  if (cnt == 0) {
-    for (let e = off; e < off + 16; e++) store<u8>(d + <usize>e, load<u8>(row + <usize>load<i32>(xb + (<usize>e << 2))));
-    return;
+/**
+ * The table blocks, then the pixels [p0, p1), of one row. (Called from two places so that
+ * Binaryen keeps it a function: inlined into the row loop above, its counters spill to the stack
+ * and the table path runs ~40% slower.)
+ */
+function nearestBlocks(row: usize, o: usize, blocks: usize, nb: i32, cn: i32, xp: usize, p0: i32, p1: i32, safe: i32): void {
+  let t = blocks;
+  let m = blocks + (<usize>nb << 5);
+  for (let b = 0; b < nb; b++, t += 32, m += 64) {
+    const cnt = load<i32>(t, 4);
+    let acc = i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 8)), v128.load(m));
+    if (cnt > 1) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 12)), v128.load(m, 16)));
+    if (cnt > 2) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 16)), v128.load(m, 32)));
+    if (cnt > 3) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 20)), v128.load(m, 48)));
+    v128.store(o + <usize>load<i32>(t), acc);
   }
-  let acc = i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 8)), v128.load(t, 32));
-  if (cnt > 1) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 12)), v128.load(t, 48)));
-  if (cnt > 2) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 16)), v128.load(t, 64)));
-  if (cnt > 3) acc = v128.or(acc, i8x16.swizzle(v128.load(row + <usize>load<i32>(t, 20)), v128.load(t, 80)));
-  v128.store(o, acc);
+  if (p0 < p1) nearestPixels(row, o, cn, xp, p0, p1, safe);
+}
+
+/**
+ * Output pixels [p0, p1) one by one from their source byte offsets xp[dx] (for columns that no
+ * 4-window block covers: strong shrinks such as 1080p → 180p). RGB pixels are copied 4 bytes at a
+ * time, in increasing order so each store's extra byte is overwritten by the next pixel, except
+ * the last pixel and those whose 4-byte load would leave the row (dx ≥ safe).
+ */
+function nearestPixels(row: usize, o: usize, cn: i32, xp: usize, p0: i32, p1: i32, safe: i32): void {
+  let dx = p0;
+  if (cn == 1) {
+    for (; dx + 4 <= p1; dx += 4) {
+      const x = xp + (<usize>dx << 2);
+      const d = o + <usize>dx;
+      store<u8>(d, load<u8>(row + <usize>load<i32>(x)));
+      store<u8>(d, load<u8>(row + <usize>load<i32>(x, 4)), 1);
+      store<u8>(d, load<u8>(row + <usize>load<i32>(x, 8)), 2);
+      store<u8>(d, load<u8>(row + <usize>load<i32>(x, 12)), 3);
+    }
+    for (; dx < p1; dx++) store<u8>(o + <usize>dx, load<u8>(row + <usize>load<i32>(xp + (<usize>dx << 2))));
+  } else if (cn == 4) {
+    for (; dx < p1; dx++) store<u32>(o + (<usize>dx << 2), load<u32>(row + <usize>load<i32>(xp + (<usize>dx << 2))));
+  } else {
+    const wide = min(p1 - 1, safe);
+    for (; dx < wide; dx++) store<u32>(o + <usize>(dx * 3), load<u32>(row + <usize>load<i32>(xp + (<usize>dx << 2))));
+    for (; dx < p1; dx++) {
+      const s = row + <usize>load<i32>(xp + (<usize>dx << 2));
+      const d = o + <usize>(dx * 3);
+      store<u16>(d, load<u16>(s));
+      store<u8>(d, load<u8>(s, 2), 2);
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { imageOut } from "./color.js";
 
 type ResizeExports = {
   resizeLinear(src: number, rowBytes: number, dst: number, n: number, dh: number, xoff: number, alpha: number, bbase: number, bmask: number, nblk: number, ytab: number, hbuf0: number, hbuf1: number): void;
-  resizeNearest(src: number, rowBytes: number, dst: number, n: number, dh: number, yofs: number, mode: number, xstart: number, blocks: number, nb: number, scalarFrom: number, xb: number): void;
+  resizeNearest(src: number, rowBytes: number, dst: number, n: number, dh: number, yofs: number, mode: number, xstart: number, blocks: number, nb: number, cn: number, xp: number, p0: number, p1: number, safe: number): void;
   nearestFastBytes(mode: number, n: number, avail: number): number;
   resizeAreaFast(src: number, rowBytes: number, cn: number, dst: number, n: number, dh: number, kx: number, ky: number, blk: number, nblk: number): void;
   resizeArea(src: number, rowBytes: number, cn: number, dst: number, n: number, xtab: number, K: number, blk: number, bstride: number, ytab: number, yn: number, buf: number, sum: number): void;
@@ -177,19 +177,70 @@ function nearestPlan(sw: number, sh: number, cn: number, dw: number, dh: number)
   return gatherPlan(sw, sh, cn, xs, ys);
 }
 
+/** How the nearest kernel builds each output row from a column table (see {@link nearestColumns}). */
+export interface NearestColumns {
+  /** The constant-shuffle row loop, (cn << 4) | k, or 0 for none. */
+  mode: number;
+  /** Source byte of the row loop's first pixel. */
+  xstart: number;
+  /** Output bytes [0, fastBytes) come from the row loop. */
+  fastBytes: number;
+  /** 16-byte table blocks covering [fastBytes, n), each from ≤ 4 source windows. */
+  blocks: Array<{ off: number; bases: number[]; mask: Uint8Array }>;
+  /** Whether [fastBytes, n) goes pixel by pixel instead (a block would need > 4 windows, or n < 16). */
+  pixels: boolean;
+}
+
 /**
- * The row loop of the nearest kernel for a column table: an exact integer decimation
- * xs[dx] = x0 + k·dx with k ≤ 4 runs the kernel's constant-shuffle loop of mode (cn << 4) | k
- * from source byte `xstart` (1080p → 360p is k = 3, 4K → 1080p k = 2); anything else is mode 0,
- * the table blocks.
+ * The row plan of the nearest kernel for source column table xs (source pixel of each output
+ * pixel). An exact integer decimation xs[dx] = x0 + k·dx with k ≤ 4 runs the kernel's
+ * constant-shuffle loop of mode (cn << 4) | k from source byte x0·cn (1080p → 360p is k = 3,
+ * 4K → 1080p k = 2) for every whole unit that fits. The rest of the row goes through 16-byte
+ * blocks at 16-byte steps, the last one ending at n (overlapping its neighbour rather than
+ * leaving a scalar tail); a block gathers from up to 4 16-byte source windows (greedy, left to
+ * right). When one needs more (shrinks by more than ~4), or the row is shorter than 16 bytes, the
+ * rest goes pixel by pixel instead.
  * @internal Exported for the tests; not part of the public API.
  */
-export function nearestRowMode(xs: Int32Array, cn: number): { mode: number; xstart: number } {
+export function nearestColumns(sw: number, cn: number, xs: Int32Array): NearestColumns {
   const dw = xs.length;
+  const n = dw * cn;
+  const rowBytes = sw * cn;
   const step = dw > 1 ? xs[1]! - xs[0]! : 0;
-  if (step < 1 || step > 4) return { mode: 0, xstart: 0 };
-  for (let dx = 2; dx < dw; dx++) if (xs[dx] !== xs[0]! + step * dx) return { mode: 0, xstart: 0 };
-  return { mode: (cn << 4) | step, xstart: xs[0]! * cn };
+  let mode = step >= 1 && step <= 4 ? (cn << 4) | step : 0;
+  for (let dx = 2; mode && dx < dw; dx++) if (xs[dx] !== xs[0]! + step * dx) mode = 0;
+  const xstart = mode ? xs[0]! * cn : 0;
+  const fastBytes = mode ? k().nearestFastBytes(mode, n, rowBytes - xstart) : 0;
+  const xb = (e: number) => xs[Math.floor(e / cn)]! * cn + (e % cn);
+  const blocks: NearestColumns["blocks"] = [];
+  let pixels = n < 16;
+  for (let o = fastBytes; !pixels && o < n; o += 16) {
+    const off = Math.min(o, n - 16);
+    const mask = new Uint8Array(64).fill(Z);
+    const bases: number[] = [];
+    const done = new Array<boolean>(16).fill(false);
+    for (;;) {
+      let first = -1;
+      for (let j = 0; j < 16; j++) if (!done[j] && (first < 0 || xb(off + j) < xb(off + first))) first = j;
+      if (first < 0) break;
+      if (bases.length === 4 || rowBytes < 16) {
+        pixels = true;
+        break;
+      }
+      const base = Math.min(xb(off + first), rowBytes - 16);
+      for (let j = 0; j < 16; j++) {
+        const d = xb(off + j) - base;
+        if (!done[j] && d >= 0 && d < 16) {
+          mask[16 * bases.length + j] = d;
+          done[j] = true;
+        }
+      }
+      bases.push(base);
+    }
+    blocks.push({ off, bases, mask });
+  }
+  if (pixels) blocks.length = 0;
+  return { mode, xstart, fastBytes, blocks, pixels };
 }
 
 /**
@@ -202,62 +253,34 @@ function gatherPlan(sw: number, sh: number, cn: number, xs: Int32Array, ys: Int3
   const dh = ys.length;
   const n = dw * cn;
   const rowBytes = sw * cn;
-  const { mode, xstart } = nearestRowMode(xs, cn);
-  const nf = mode ? k().nearestFastBytes(mode, n, rowBytes - xstart) : 0;
-  // Blocks cover [nf, n): at 16-byte steps from nf, the last one ending at n (overlapping its
-  // neighbour rather than leaving a scalar tail). Rows shorter than 16 bytes are scalar.
-  const offs: number[] = [];
-  if (n >= 16) {
-    for (let o = nf; o < n; o += 16) offs.push(Math.min(o, n - 16));
-  }
-  const nb = offs.length;
-  // Layout: yofs i32[dh] | xb i32[n] | blocks 96 bytes each (16-aligned)
+  const { mode, xstart, fastBytes, blocks, pixels } = nearestColumns(sw, cn, xs);
+  const nb = blocks.length;
+  const p0 = fastBytes / cn;
+  const p1 = pixels ? dw : p0;
+  // Pixels before `safe` may load 4 bytes (3-channel copies) without leaving the source row.
+  let safe = 0;
+  while (safe < dw && xs[safe]! * cn + 4 <= rowBytes) safe++;
+  // Layout: yofs i32[dh] | xp i32[dw] | block headers i32[8 nb] | block masks u8[64 nb]
   const yofsB = 0;
-  const xbB = yofsB + 4 * dh;
-  const blkB = (xbB + 4 * n + 15) & ~15;
-  const total = blkB + 96 * nb + 16;
+  const xpB = yofsB + 4 * dh;
+  const blkB = (xpB + 4 * dw + 15) & ~15;
+  const maskB = blkB + 32 * nb;
+  const total = maskB + 64 * nb + 16;
   const buf = new WasmBuffer(total);
   const bytes = buf.u8;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, total);
   for (let y = 0; y < dh; y++) dv.setInt32(yofsB + 4 * y, ys[y]!, true);
-  const xb = new Int32Array(n);
-  for (let dx = 0; dx < dw; dx++) {
-    for (let c = 0; c < cn; c++) xb[dx * cn + c] = xs[dx]! * cn + c;
-  }
-  for (let e = 0; e < n; e++) dv.setInt32(xbB + 4 * e, xb[e]!, true);
-  // Each block gathers from up to 4 16-byte source windows (greedy, left to right), else is scalar.
-  offs.forEach((off, b) => {
-    const t = blkB + 96 * b;
-    const done = new Array<boolean>(16).fill(false);
-    let cnt = 0;
-    bytes.fill(Z, t + 32, t + 96);
-    while (cnt <= 4) {
-      let first = -1;
-      for (let j = 0; j < 16; j++) if (!done[j] && (first < 0 || xb[off + j]! < xb[off + first]!)) first = j;
-      if (first < 0) break;
-      if (cnt === 4 || rowBytes < 16) {
-        cnt = 5;
-        break;
-      }
-      const base = Math.min(xb[off + first]!, rowBytes - 16);
-      dv.setInt32(t + 8 + 4 * cnt, base, true);
-      for (let j = 0; j < 16; j++) {
-        const o = xb[off + j]! - base;
-        if (!done[j] && o >= 0 && o < 16) {
-          bytes[t + 32 + 16 * cnt + j] = o;
-          done[j] = true;
-        }
-      }
-      cnt++;
-    }
-    dv.setInt32(t, off, true);
-    dv.setInt32(t + 4, cnt > 4 ? 0 : cnt, true);
+  for (let dx = 0; dx < dw; dx++) dv.setInt32(xpB + 4 * dx, xs[dx]! * cn, true);
+  blocks.forEach(({ off, bases, mask }, b) => {
+    dv.setInt32(blkB + 32 * b, off, true);
+    dv.setInt32(blkB + 32 * b + 4, bases.length, true);
+    bases.forEach((base, i) => dv.setInt32(blkB + 32 * b + 8 + 4 * i, base, true));
+    bytes.set(mask, maskB + 64 * b);
   });
-  const scalarFrom = n >= 16 ? n : nf;
   const p = buf.ptr;
   return {
     buf,
-    run: (src, dst) => k().resizeNearest(src, rowBytes, dst, n, dh, p + yofsB, mode, xstart, p + blkB, nb, scalarFrom, p + xbB),
+    run: (src, dst) => k().resizeNearest(src, rowBytes, dst, n, dh, p + yofsB, mode, xstart, p + blkB, nb, cn, p + xpB, p0, p1, safe),
   };
 }
 

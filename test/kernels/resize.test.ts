@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { allocImage, EdgesegError, type Image, nearestRowMode, resize, type ResizeMethod } from "../../src/index.js";
+import { allocImage, EdgesegError, type Image, nearestColumns, resize, type ResizeMethod } from "../../src/index.js";
 import { expectSameArray, expectSameImage } from "../helpers/compare.js";
 import { loadImage, loadManifest } from "../helpers/fixtures.js";
 import { PROPERTY_SIZES, randomImage } from "../helpers/random.js";
@@ -217,7 +217,7 @@ describe("resize: property tests against the reference", () => {
         for (const dw of widths) {
           const sw = k * dw;
           const xs = Int32Array.from({ length: dw }, (_, x) => nearestIndex(x, sw, dw));
-          expect(nearestRowMode(xs, cn).mode, `${cn}ch ${sw} → ${dw} takes the k = ${k} row loop`).toBe((cn << 4) | k);
+          expect(nearestColumns(sw, cn, xs).mode, `${cn}ch ${sw} → ${dw} takes the k = ${k} row loop`).toBe((cn << 4) | k);
           for (const [sh, dh] of heights) {
             if (k === 1 && sh === dh) continue; // same size: a plain copy, no kernel
             const img = randomImage(sw, sh, cn, sw * 7 + sh * 3 + cn);
@@ -228,15 +228,44 @@ describe("resize: property tests against the reference", () => {
     }
   });
 
-  it("nearest row modes: integer steps up to 4 from any first column, everything else on the table path", () => {
+  it("nearest row plans: integer steps up to 4 from any first column on the row loops, the rest on blocks or pixels", () => {
     const xs = (...v: number[]) => Int32Array.from(v);
-    expect(nearestRowMode(xs(1, 4, 7, 10), 3)).toEqual({ mode: 0x33, xstart: 3 });
-    expect(nearestRowMode(xs(0, 2, 4), 4)).toEqual({ mode: 0x42, xstart: 0 });
-    expect(nearestRowMode(xs(0, 1, 2), 1)).toEqual({ mode: 0x11, xstart: 0 });
-    expect(nearestRowMode(xs(0, 5, 10), 1).mode, "k = 5").toBe(0);
-    expect(nearestRowMode(xs(0, 3, 6, 8), 1).mode, "not periodic").toBe(0);
-    expect(nearestRowMode(xs(0, 0, 1, 1), 3).mode, "enlarging").toBe(0);
-    expect(nearestRowMode(xs(4), 3).mode, "one column").toBe(0);
+    const at = (sw: number, dw: number) => Int32Array.from({ length: dw }, (_, x) => nearestIndex(x, sw, dw));
+    const rgb3 = nearestColumns(18, 3, xs(1, 4, 7, 10, 13, 16));
+    expect([rgb3.mode, rgb3.xstart, rgb3.fastBytes, rgb3.blocks.map((b) => b.off), rgb3.pixels]).toEqual([0x33, 3, 12, [2], false]);
+    const rgba2 = nearestColumns(10, 4, xs(0, 2, 4, 6, 8));
+    expect([rgba2.mode, rgba2.xstart, rgba2.fastBytes, rgba2.blocks.map((b) => b.off), rgba2.pixels]).toEqual([0x42, 0, 16, [4], false]);
+    expect(nearestColumns(3, 1, xs(0, 1, 2))).toMatchObject({ mode: 0x11, pixels: true }); // 3 bytes: too short for a block
+    expect(nearestColumns(40, 1, xs(0, 5, 10)).mode, "k = 5").toBe(0);
+    expect(nearestColumns(40, 1, xs(0, 3, 6, 8)).mode, "not periodic").toBe(0);
+    expect(nearestColumns(40, 3, xs(0, 0, 1, 1)).mode, "enlarging").toBe(0);
+    expect(nearestColumns(40, 3, xs(4)).mode, "one column").toBe(0);
+    // 1080p → 360p RGB: the row loop but for one block at the end (its last 16-byte store would
+    // leave the row); 1080p → 1000 wide: blocks; 1080p → 180p: pixels.
+    const third = nearestColumns(1920, 3, at(1920, 640));
+    expect([third.mode, third.fastBytes, third.blocks.map((b) => b.off), third.pixels]).toEqual([0x33, 1908, [1904], false]);
+    const mid = nearestColumns(1920, 3, at(1920, 1000));
+    expect([mid.mode, mid.blocks.length, mid.pixels]).toEqual([0, 188, false]);
+    expect(nearestColumns(1920, 3, at(1920, 320))).toMatchObject({ mode: 0, blocks: [], pixels: true });
+  });
+
+  it("nearest pixel by pixel: strong shrinks and sources narrower than one window, 1/3/4 channels", () => {
+    // Gray and RGB shrinks by ~6 or more (integer or not) need more than 4 windows per 16-byte
+    // block (RGBA never does: one window per pixel). Sources under 16 bytes a row have no window
+    // at all; enlarging them also maps several output pixels to the last source pixel, whose
+    // 4-byte RGB load would leave the row.
+    const shrinks: Array<[number, number, number, number]> = [[60, 7, 10, 7], [61, 9, 10, 3], [100, 5, 10, 5], [97, 4, 13, 9], [160, 3, 16, 1], [641, 3, 64, 2], [1921, 2, 300, 2]];
+    const narrow: Array<[number, number, number, number]> = [[1, 5, 1, 2], [5, 2, 13, 5], [2, 3, 17, 4], [3, 1, 40, 1], [4, 4, 6, 6]];
+    for (const cn of [1, 3, 4] as const) {
+      for (const [sw, sh, dw, dh] of [...shrinks, ...narrow]) {
+        const xs = Int32Array.from({ length: dw }, (_, x) => nearestIndex(x, sw, dw));
+        if ((cn !== 4 && shrinks.some((c) => c[0] === sw)) || sw * cn < 16 || dw * cn < 16) {
+          expect(nearestColumns(sw, cn, xs).pixels, `${cn}ch ${sw} → ${dw} goes pixel by pixel`).toBe(true);
+        }
+        const img = randomImage(sw, sh, cn, sw * 5 + dw + cn);
+        expectSameArray(resize(img, { width: dw, height: dh, method: "nearest" }).data, nearestRef(img, dw, dh), `${cn}ch ${sw}×${sh} → ${dw}×${dh}`, dw * cn);
+      }
+    }
   });
 
   it("bilinear odd integer shrinks on the row loops (first column 1 or 0, the pick path)", () => {

@@ -138,14 +138,15 @@ export function resetLinearRowCache(hbuf0: usize, hbuf1: usize): void {
 
 // ---- INTER_NEAREST (and INTER_LINEAR geometries whose weights are all (2048, 0)) ----
 //
-// A gather: dst row y = source row yofs[y], dst byte e = source byte xb[e]. When the column table
-// is an exact integer decimation, xs[dx] = x0 + k·dx (1080p → 360p is k = 3, 4K → 1080p k = 2,
-// 1280×960 → 320×240 k = 4), every output pixel block has the same source pattern, so a row is a
-// loop over fixed "units" with constant shuffles instead of table-driven gathers: each unit reads
-// a few 16-byte windows and writes P pixels. The modes below (cn << 4 | k) are those units; the
-// host (src/kernels/resize.ts) detects the pattern. Bytes past the last whole unit, and every
-// byte of the other geometries, go through 16-byte table blocks (≤ 4 windows + swizzles each),
-// the last one overlapping its neighbour so no row ends in a scalar loop.
+// A gather: dst row y = source row yofs[y], dst pixel dx = source pixel xs[dx]. When the column
+// table is an exact integer decimation, xs[dx] = x0 + k·dx (1080p → 360p is k = 3, 4K → 1080p
+// k = 2, 1280×960 → 320×240 k = 4), every output pixel block has the same source pattern, so a
+// row is a loop over fixed "units" with constant shuffles instead of table-driven gathers: each
+// unit reads a few 16-byte windows and writes a few pixels. The modes below (cn << 4 | k) are
+// those units; the host (nearestColumns in src/kernels/resize.ts) detects the pattern. Bytes past
+// the last whole unit, and every byte of the other geometries, go through 16-byte table blocks
+// (≤ 4 windows + swizzles each, the last one overlapping its neighbour so rows need no scalar
+// tail), or pixel by pixel when a block would need more windows.
 
 /** Swizzle index giving a zero byte (top bit set: V8 emits a bare pshufb for constant masks). */
 // @ts-ignore: decorator
@@ -259,13 +260,15 @@ export function nearestFastBytes(mode: i32, n: i32, avail: i32): i32 {
 @inline function nearestUnits(mode: i32, s: usize, o: usize, units: i32): void {
   const ui = <usize>unitIn(mode);
   const uo = <usize>unitOut(mode);
-  let u = 0;
-  for (; u + 4 <= units; u += 4) {
+  // Loops bounded by the output pointer: a separate counter costs a register the loop spills.
+  const end4 = o + <usize>(units >> 2) * 4 * uo;
+  while (o < end4) {
     nearestUnit4(mode, s, o);
     s += 4 * ui;
     o += 4 * uo;
   }
-  for (; u < units; u++, s += ui, o += uo) nearestUnit(mode, s, o);
+  const end = o + <usize>(units & 3) * uo;
+  for (; o < end; s += ui, o += uo) nearestUnit(mode, s, o);
 }
 
 @inline function nearestUnit4(mode: i32, s: usize, o: usize): void {
@@ -286,8 +289,8 @@ export function nearestFastBytes(mode: i32, n: i32, avail: i32): i32 {
 @inline function nearestUnitsX4(mode: i32, s: usize, o: usize, d1: usize, d2: usize, d3: usize, n: usize, units: i32): void {
   const ui = <usize>unitIn(mode);
   const uo = <usize>unitOut(mode);
-  let u = 0;
-  for (; u + 4 <= units; u += 4) {
+  const end4 = o + <usize>(units >> 2) * 4 * uo;
+  while (o < end4) {
     nearestUnit4(mode, s, o);
     nearestUnit4(mode, s + d1, o + n);
     nearestUnit4(mode, s + d2, o + 2 * n);
@@ -295,7 +298,8 @@ export function nearestFastBytes(mode: i32, n: i32, avail: i32): i32 {
     s += 4 * ui;
     o += 4 * uo;
   }
-  for (; u < units; u++, s += ui, o += uo) {
+  const end = o + <usize>(units & 3) * uo;
+  for (; o < end; s += ui, o += uo) {
     nearestUnit(mode, s, o);
     nearestUnit(mode, s + d1, o + n);
     nearestUnit(mode, s + d2, o + 2 * n);

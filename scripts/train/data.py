@@ -10,10 +10,11 @@ Surfaces
   would be unlabeled defects.
 Defects (mask = 1): scratches (1-3 px lines/curves, light or dark), cracks (branching random walks),
 spots and stains (soft blobs), pits (small dark dots). Mask = pixels where the blend weight is >= 0.5
-AND the paint changed the pixel visibly (>= VISIBLE), so a dark scratch over a dark gap is not labelled.
+AND the paint changed the pixel visibly (>= VISIBLE, and >= RELATIVE_VISIBLE x the texture's local contrast),
+so a dark scratch over a dark gap, or a faint one lost in the grain of gravel, is not labelled.
 Defects mostly take the visible direction (dark on bright surfaces, light on dark ones).
 Augmentation: flips, 90-degree rotations, texture scale, lighting gradients, contrast, noise, blur.
-About 15% of images are defect-free. Everything is driven by a numpy Generator seeded by the caller.
+A caller-chosen fraction of images is defect-free (training: 25%, hard negatives on every texture). Everything is driven by a numpy Generator seeded by the caller.
 """
 import glob
 import os
@@ -211,11 +212,23 @@ def _local_contrast_color(rng, img, dark):
 
 
 VISIBLE = 0.06  # a painted pixel is labelled only where it changed the image by >= this (0..1, channel mean)
+RELATIVE_VISIBLE = 0.6  # ... and by >= this times the surface's own local contrast there
+
+
+def _local_contrast(img, sigma=2.0):
+    """Standard deviation of the gray surface in a Gaussian window: how much the texture itself varies."""
+    g = img.mean(2)
+    m = cv2.GaussianBlur(g, (0, 0), sigma)
+    return np.sqrt(np.maximum(cv2.GaussianBlur(g * g, (0, 0), sigma) - m * m, 0))
 
 
 def _label(before, img, layer, mask, classes, kind_id):
-    """Exact mask: pixels covered by the defect (blend weight >= 0.5) that it visibly changed."""
-    m = (layer >= 0.5) & (np.abs(img - before).mean(2) >= VISIBLE)
+    """Exact mask: pixels covered by the defect (blend weight >= 0.5) that it visibly changed -- by an
+    absolute amount and relative to the texture's own local variation, so a faint stroke lost in the grain
+    of gravel or bark is not labelled (nobody could see it there, and a model trained to find it learns to
+    hallucinate defects in busy textures)."""
+    change = np.abs(img - before).mean(2)
+    m = (layer >= 0.5) & (change >= np.maximum(VISIBLE, RELATIVE_VISIBLE * _local_contrast(before)))
     mask[m] = 1
     classes[m] = kind_id
 

@@ -78,7 +78,8 @@ def main():
     ap.add_argument("--val", type=int, default=240)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads; use 1 when other jobs share the cores (2 contended threads crawl)")
+    ap.add_argument("--workers", type=int, default=2, help="processes generating the data pool")
     ap.add_argument("--init", help="start from this checkpoint's weights (layers whose shapes differ, e.g. the head, stay fresh)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -93,9 +94,9 @@ def main():
         d = np.load(cache)
         X, Y, C, Xv, Yv, Cv, Xr, Yr, Cr = (d[k] for k in ("X", "Y", "C", "Xv", "Yv", "Cv", "Xr", "Yr", "Cr"))
     else:
-        X, Y, C, _ = parallel_dataset(a.seed, a.pool, P, P, "train", a.clean, workers=a.threads)
-        Xv, Yv, Cv, _ = parallel_dataset(a.seed + 1, a.val, 192, 192, "train", 0.15, workers=a.threads)
-        Xr, Yr, Cr, _ = parallel_dataset(a.seed + 2, a.val // 2, 192, 192, "heldout", 0.0, workers=a.threads)
+        X, Y, C, _ = parallel_dataset(a.seed, a.pool, P, P, "train", a.clean, workers=a.workers)
+        Xv, Yv, Cv, _ = parallel_dataset(a.seed + 1, a.val, 192, 192, "train", 0.15, workers=a.workers)
+        Xr, Yr, Cr, _ = parallel_dataset(a.seed + 2, a.val // 2, 192, 192, "heldout", 0.0, workers=a.workers)
         np.savez(cache, X=X, Y=Y, C=C, Xv=Xv, Yv=Yv, Cv=Cv, Xr=Xr, Yr=Yr, Cr=Cr)
     print(f"data: {a.pool} train crops, {a.val} val, {a.val // 2} real held-out in {time.time() - t0:.0f}s", flush=True)
 

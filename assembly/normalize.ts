@@ -40,6 +40,39 @@ const Z: i8 = -128;
   v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), a3), b3), 48);
 }
 
+// Why the swizzles below are written with literal masks (never picked by `swap ? m : m'`): V8 emits
+// a single pshufb for i8x16.swizzle only when it can see a constant mask whose lanes are < 16 or have
+// the top bit set (Z). A mask that reaches it through a select or phi costs a paddusb, a constant
+// load and a rematerialisation per use; that was 40% of the RGB loop's time.
+
+/** x·a + b of the 4 bytes the mask `m` zero-extends into u32 lanes (deinterleave + widen in one pshufb). */
+@inline function cvt4(v: v128, m: v128, a: v128, b: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i8x16.swizzle(v, m)), a), b);
+}
+
+/**
+ * NHWC with C = 3 tensor channels from pixels of `cn` (3 or 4) bytes, channels reordered or alpha
+ * dropped: per 4 pixels one load and three swizzles (m0..m2: the input bytes of output elements
+ * 0..11), each vector with its channel pattern (A0, B0 = channels 0 1 2 0, A1 = 1 2 0 1, A2 = 2 0 1 2).
+ * Returns the first pixel not done (a 16-byte load needs 16 readable bytes).
+ */
+@inline function nhwc3(src: usize, npx: i32, cn: i32, dst: usize, m0: v128, m1: v128, m2: v128,
+  A0: v128, B0: v128, A1: v128, B1: v128, A2: v128, B2: v128): i32 {
+  let i = 0;
+  let p = src;
+  let d = dst;
+  const step = <usize>(cn << 2);
+  for (; i * cn + 16 <= npx * cn; i += 4) {
+    const v = v128.load(p);
+    v128.store(d, cvt4(v, m0, A0, B0));
+    v128.store(d, cvt4(v, m1, A1, B1), 16);
+    v128.store(d, cvt4(v, m2, A2, B2), 32);
+    p += step;
+    d += 48;
+  }
+  return i;
+}
+
 /**
  * `npx` pixels of `cn` interleaved u8 channels → f32. coef = a[0..C), b[0..C) (f32), already in
  * output-channel order; `swap` picks input channel 2-c for output c < 3.
@@ -52,53 +85,91 @@ export function normalizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i
       const a = splat4(coef);
       const b = splat4(coef + (<usize>C << 2));
       for (; i + 16 <= npx; i += 16) fma16(dst + (<usize>i << 2), v128.load(src + <usize>i), a, b);
-    } else if (cn == 3 && C == 3) {
-      const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);
-      const b0 = splat4(coef + 12), b1 = splat4(coef + 16), b2 = splat4(coef + 20);
-      // 4 pixels per 16-byte load (12 bytes used); a constant swizzle puts one channel's 4 bytes
-      // straight into u32 lanes (no deinterleave, no widening chain). The last load of 16 pixels
-      // reads 4 bytes past them: stop 2 pixels early.
-      const m0 = i8x16(0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z);
-      const m1 = i8x16(1, Z, Z, Z, 4, Z, Z, Z, 7, Z, Z, Z, 10, Z, Z, Z);
-      const m2 = i8x16(2, Z, Z, Z, 5, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z);
-      const mr = swap ? m2 : m0;
-      const mb = swap ? m0 : m2;
-      for (; i + 18 <= npx; i += 16) {
-        const p = src + <usize>(i * 3);
-        const d = dst + (<usize>i << 2);
-        for (let k: usize = 0; k < 4; k++) {
-          const v = v128.load(p + k * 12);
-          const o = d + (k << 4);
-          v128.store(o, f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i8x16.swizzle(v, mr)), a0), b0));
-          v128.store(o + pl, f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i8x16.swizzle(v, m1)), a1), b1));
-          v128.store(o + pl * 2, f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i8x16.swizzle(v, mb)), a2), b2));
+    } else {
+      // Channel c of 4 pixels is one swizzle of a load at +c (bytes 0, cn, 2cn, 3cn → u32 lanes),
+      // so one constant mask serves every channel and V8 keeps it in a register (with one mask per
+      // channel it rematerialises each mask, 4 instructions, at every use). Input channels 0..2 go
+      // to planes o0, 1, o2 (swap: input c → output 2 − c): the swap moves destinations and
+      // coefficients, not masks. Per 4 values: load, pshufb, cvtdq2ps, mulps, addps, store.
+      const o0: usize = swap ? 2 : 0;
+      const o2: usize = swap ? 0 : 2;
+      const cb = coef + (<usize>C << 2);
+      const a0 = splat4(coef + (o0 << 2)), a1 = splat4(coef + 4), a2 = splat4(coef + (o2 << 2));
+      const b0 = splat4(cb + (o0 << 2)), b1 = splat4(cb + 4), b2 = splat4(cb + (o2 << 2));
+      let d0 = dst + o0 * pl;
+      let d1 = dst + pl;
+      let d2 = dst + o2 * pl;
+      let p = src;
+      if (cn == 3) {
+        const m = i8x16(0, Z, Z, Z, 3, Z, Z, Z, 6, Z, Z, Z, 9, Z, Z, Z);
+        // 32 pixels per iteration (three 128-byte runs of stores); the last load ends 2 bytes past
+        // the 32 pixels' 96, hence the 34.
+        for (; i + 34 <= npx; i += 32) {
+          v128.store(d0, cvt4(v128.load(p), m, a0, b0));
+          v128.store(d1, cvt4(v128.load(p, 1), m, a1, b1));
+          v128.store(d2, cvt4(v128.load(p, 2), m, a2, b2));
+          v128.store(d0, cvt4(v128.load(p, 12), m, a0, b0), 16);
+          v128.store(d1, cvt4(v128.load(p, 13), m, a1, b1), 16);
+          v128.store(d2, cvt4(v128.load(p, 14), m, a2, b2), 16);
+          v128.store(d0, cvt4(v128.load(p, 24), m, a0, b0), 32);
+          v128.store(d1, cvt4(v128.load(p, 25), m, a1, b1), 32);
+          v128.store(d2, cvt4(v128.load(p, 26), m, a2, b2), 32);
+          v128.store(d0, cvt4(v128.load(p, 36), m, a0, b0), 48);
+          v128.store(d1, cvt4(v128.load(p, 37), m, a1, b1), 48);
+          v128.store(d2, cvt4(v128.load(p, 38), m, a2, b2), 48);
+          v128.store(d0, cvt4(v128.load(p, 48), m, a0, b0), 64);
+          v128.store(d1, cvt4(v128.load(p, 49), m, a1, b1), 64);
+          v128.store(d2, cvt4(v128.load(p, 50), m, a2, b2), 64);
+          v128.store(d0, cvt4(v128.load(p, 60), m, a0, b0), 80);
+          v128.store(d1, cvt4(v128.load(p, 61), m, a1, b1), 80);
+          v128.store(d2, cvt4(v128.load(p, 62), m, a2, b2), 80);
+          v128.store(d0, cvt4(v128.load(p, 72), m, a0, b0), 96);
+          v128.store(d1, cvt4(v128.load(p, 73), m, a1, b1), 96);
+          v128.store(d2, cvt4(v128.load(p, 74), m, a2, b2), 96);
+          v128.store(d0, cvt4(v128.load(p, 84), m, a0, b0), 112);
+          v128.store(d1, cvt4(v128.load(p, 85), m, a1, b1), 112);
+          v128.store(d2, cvt4(v128.load(p, 86), m, a2, b2), 112);
+          p += 96;
+          d0 += 128;
+          d1 += 128;
+          d2 += 128;
         }
-      }
-    } else if (cn == 4) {
-      const a0 = splat4(coef), a1 = splat4(coef + 4), a2 = splat4(coef + 8);
-      const b0 = splat4(coef + (<usize>C << 2)), b1 = splat4(coef + (<usize>C << 2) + 4), b2 = splat4(coef + (<usize>C << 2) + 8);
-      const a3 = C == 4 ? splat4(coef + 12) : a0;
-      const b3 = C == 4 ? splat4(coef + 28) : b0;
-      for (; i + 16 <= npx; i += 16) {
-        const p = src + <usize>(i * 4);
-        const v0 = v128.load(p);
-        const v1 = v128.load(p, 16);
-        const v2 = v128.load(p, 32);
-        const v3 = v128.load(p, 48);
-        const lo = i8x16.shuffle(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
-        const hi = i8x16.shuffle(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
-        const lo2 = i8x16.shuffle(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
-        const hi2 = i8x16.shuffle(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
-        const c0 = i8x16.shuffle(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-        const c1 = i8x16.shuffle(lo, hi, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-        const c2 = i8x16.shuffle(lo2, hi2, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-        const d = dst + (<usize>i << 2);
-        fma16(d, swap ? c2 : c0, a0, b0);
-        fma16(d + pl, c1, a1, b1);
-        fma16(d + pl * 2, swap ? c0 : c2, a2, b2);
+        for (; i + 6 <= npx; i += 4) {
+          v128.store(d0, cvt4(v128.load(p), m, a0, b0));
+          v128.store(d1, cvt4(v128.load(p, 1), m, a1, b1));
+          v128.store(d2, cvt4(v128.load(p, 2), m, a2, b2));
+          p += 12;
+          d0 += 16;
+          d1 += 16;
+          d2 += 16;
+        }
+      } else if (cn == 4) {
+        const m = i8x16(0, Z, Z, Z, 4, Z, Z, Z, 8, Z, Z, Z, 12, Z, Z, Z);
+        // The load at +C-1 ends C-1 bytes past the 4 pixels: i + 5.
         if (C == 4) {
-          const c3 = i8x16.shuffle(lo2, hi2, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-          fma16(d + pl * 3, c3, a3, b3);
+          const a3 = splat4(coef + 12), b3 = splat4(cb + 12);
+          let d3 = dst + 3 * pl;
+          for (; i + 5 <= npx; i += 4) {
+            v128.store(d0, cvt4(v128.load(p), m, a0, b0));
+            v128.store(d1, cvt4(v128.load(p, 1), m, a1, b1));
+            v128.store(d2, cvt4(v128.load(p, 2), m, a2, b2));
+            v128.store(d3, cvt4(v128.load(p, 3), m, a3, b3));
+            p += 16;
+            d0 += 16;
+            d1 += 16;
+            d2 += 16;
+            d3 += 16;
+          }
+        } else {
+          for (; i + 5 <= npx; i += 4) {
+            v128.store(d0, cvt4(v128.load(p), m, a0, b0));
+            v128.store(d1, cvt4(v128.load(p, 1), m, a1, b1));
+            v128.store(d2, cvt4(v128.load(p, 2), m, a2, b2));
+            p += 16;
+            d0 += 16;
+            d1 += 16;
+            d2 += 16;
+          }
         }
       }
     }
@@ -112,12 +183,12 @@ export function normalizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i
     }
     return;
   }
+  const A = coef;
+  const B = coef + (<usize>C << 2);
   // NHWC. With C == cn and no swap the output is the input's element order: one FMA per element
   // with the per-channel pattern (period lcm(cn, 4) elements).
   if (C == cn && !swap) {
     const n = npx * cn;
-    const A = coef;
-    const B = coef + (<usize>C << 2);
     if (cn == 1) {
       const a = splat4(A), b = splat4(B);
       for (; i + 16 <= n; i += 16) fma16(dst + (<usize>i << 2), v128.load(src + <usize>i), a, b);
@@ -146,12 +217,43 @@ export function normalizeRow(src: usize, npx: i32, cn: i32, dst: usize, plane: i
     }
     return;
   }
+  // NHWC with a channel swap or alpha dropped: constant masks per case pick each output vector's bytes.
+  if (C == 3) {
+    const a0 = f32x4(load<f32>(A), load<f32>(A, 4), load<f32>(A, 8), load<f32>(A));
+    const a1 = f32x4(load<f32>(A, 4), load<f32>(A, 8), load<f32>(A), load<f32>(A, 4));
+    const a2 = f32x4(load<f32>(A, 8), load<f32>(A), load<f32>(A, 4), load<f32>(A, 8));
+    const b0 = f32x4(load<f32>(B), load<f32>(B, 4), load<f32>(B, 8), load<f32>(B));
+    const b1 = f32x4(load<f32>(B, 4), load<f32>(B, 8), load<f32>(B), load<f32>(B, 4));
+    const b2 = f32x4(load<f32>(B, 8), load<f32>(B), load<f32>(B, 4), load<f32>(B, 8));
+    if (cn == 3) {
+      i = nhwc3(src, npx, 3, dst, i8x16(2, Z, Z, Z, 1, Z, Z, Z, 0, Z, Z, Z, 5, Z, Z, Z), i8x16(4, Z, Z, Z, 3, Z, Z, Z, 8, Z, Z, Z, 7, Z, Z, Z),
+        i8x16(6, Z, Z, Z, 11, Z, Z, Z, 10, Z, Z, Z, 9, Z, Z, Z), a0, b0, a1, b1, a2, b2);
+    } else if (swap) {
+      i = nhwc3(src, npx, 4, dst, i8x16(2, Z, Z, Z, 1, Z, Z, Z, 0, Z, Z, Z, 6, Z, Z, Z), i8x16(5, Z, Z, Z, 4, Z, Z, Z, 10, Z, Z, Z, 9, Z, Z, Z),
+        i8x16(8, Z, Z, Z, 14, Z, Z, Z, 13, Z, Z, Z, 12, Z, Z, Z), a0, b0, a1, b1, a2, b2);
+    } else {
+      i = nhwc3(src, npx, 4, dst, i8x16(0, Z, Z, Z, 1, Z, Z, Z, 2, Z, Z, Z, 4, Z, Z, Z), i8x16(5, Z, Z, Z, 6, Z, Z, Z, 8, Z, Z, Z, 9, Z, Z, Z),
+        i8x16(10, Z, Z, Z, 12, Z, Z, Z, 13, Z, Z, Z, 14, Z, Z, Z), a0, b0, a1, b1, a2, b2);
+    }
+  } else if (C == 4) {
+    // 4 → 4 with R and B swapped: one pixel per output vector.
+    const a = v128.load(A), b = v128.load(B);
+    let d = dst;
+    for (; i + 4 <= npx; i += 4) {
+      const v = v128.load(src + (<usize>i << 2));
+      v128.store(d, cvt4(v, i8x16(2, Z, Z, Z, 1, Z, Z, Z, 0, Z, Z, Z, 3, Z, Z, Z), a, b));
+      v128.store(d, cvt4(v, i8x16(6, Z, Z, Z, 5, Z, Z, Z, 4, Z, Z, Z, 7, Z, Z, Z), a, b), 16);
+      v128.store(d, cvt4(v, i8x16(10, Z, Z, Z, 9, Z, Z, Z, 8, Z, Z, Z, 11, Z, Z, Z), a, b), 32);
+      v128.store(d, cvt4(v, i8x16(14, Z, Z, Z, 13, Z, Z, Z, 12, Z, Z, Z, 15, Z, Z, Z), a, b), 48);
+      d += 64;
+    }
+  }
   for (; i < npx; i++) {
     const p = src + <usize>(i * cn);
     for (let c = 0; c < C; c++) {
       const ic = swap && c < 3 ? 2 - c : c;
       const x = <f32>load<u8>(p + <usize>ic);
-      store<f32>(dst + (<usize>(i * C + c) << 2), x * load<f32>(coef + (<usize>c << 2)) + load<f32>(coef + (<usize>(C + c) << 2)));
+      store<f32>(dst + (<usize>(i * C + c) << 2), x * load<f32>(A + (<usize>c << 2)) + load<f32>(B + (<usize>c << 2)));
     }
   }
 }

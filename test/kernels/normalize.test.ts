@@ -92,6 +92,47 @@ describe("normalize/quantize: property tests against the reference", () => {
     });
   }
 
+  it("every SIMD path is bit-exact float32 x·a + b (a = scale/std, b = −mean/std) at every tail length, and writes nothing past the tensor", () => {
+    // Lengths around each loop's step and read margin (4-pixel groups, 32-pixel RGB blocks that read
+    // 2 bytes ahead, 16-byte loads of 3- and 4-byte pixels), in 1×N rows and 2-D frames.
+    const sizes: Array<[number, number]> = [];
+    for (let w = 1; w <= 72; w++) sizes.push([w, 1]);
+    sizes.push([33, 3], [34, 2], [97, 5], [255, 7]);
+    const params = { mean: [0.485, 0.456, 0.406, 0.3], std: [0.229, 0.224, 0.225, 0.7] };
+    const guard = 16;
+    for (const [w, h] of sizes) {
+      for (const cn of [1, 3, 4] as const) {
+        const img = randomImage(w, h, cn, w * 31 + h * 7 + cn);
+        const variants: Array<[number, boolean]> = cn === 1 ? [[1, false]] : cn === 3 ? [[3, false], [3, true]] : [[4, false], [4, true], [3, false], [3, true]];
+        for (const [C, swap] of variants) {
+          const a = Float32Array.from({ length: C }, (_, c) => 1 / 255 / params.std[c]!);
+          const b = Float32Array.from({ length: C }, (_, c) => -params.mean[c]! / params.std[c]!);
+          for (const layout of ["nchw", "nhwc"] as const) {
+            const n = w * h;
+            const want = new Float32Array(n * C);
+            for (let i = 0; i < n; i++) {
+              for (let c = 0; c < C; c++) {
+                const x = img.data[i * cn + (swap && c < 3 ? 2 - c : c)]!;
+                want[layout === "nchw" ? c * n + i : i * C + c] = Math.fround(Math.fround(x * a[c]!) + b[c]!);
+              }
+            }
+            const buf = tensorBuffer(n * C + guard, "float32");
+            try {
+              buf.view(Float32Array).fill(-7);
+              const out = buf.view(Float32Array).subarray(0, n * C);
+              normalize(img, { mean: params.mean.slice(0, C), std: params.std.slice(0, C), layout, swapRB: swap, out });
+              const what = `${w}×${h} ${cn}ch C=${C} ${layout}${swap ? " swap" : ""}`;
+              expectSameArray(out, want, what);
+              expectSameArray(buf.view(Float32Array).subarray(n * C), new Float32Array(guard).fill(-7), `${what} guard`);
+            } finally {
+              buf.dispose();
+            }
+          }
+        }
+      }
+    }
+  });
+
   it("the fused resize equals resize() then converting, for every method", () => {
     for (const cn of [1, 3, 4] as const) {
       const img = randomImage(203, 117, cn, 99 + cn);

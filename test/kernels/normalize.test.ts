@@ -93,10 +93,12 @@ describe("normalize/quantize: property tests against the reference", () => {
   }
 
   it("every SIMD path is bit-exact float32 x·a + b (a = scale/std, b = −mean/std) at every tail length, and writes nothing past the tensor", () => {
-    // Lengths around each loop's step and read margin (4-pixel groups, 32-pixel RGB blocks that read
-    // 2 bytes ahead, 16-byte loads of 3- and 4-byte pixels), in 1×N rows and 2-D frames.
+    // Lengths around each loop's step and read margin (4-pixel groups, 32- and 48-element runs,
+    // 256-pixel NCHW blocks whose last load reads 1-2 bytes past them, 16-byte loads of 3- and
+    // 4-byte pixels), in 1×N rows and 2-D frames.
     const sizes: Array<[number, number]> = [];
     for (let w = 1; w <= 72; w++) sizes.push([w, 1]);
+    for (const w of [255, 256, 257, 258, 259, 260, 513, 514, 515]) sizes.push([w, 1]);
     sizes.push([33, 3], [34, 2], [97, 5], [255, 7]);
     const params = { mean: [0.485, 0.456, 0.406, 0.3], std: [0.229, 0.224, 0.225, 0.7] };
     const guard = 16;

@@ -181,6 +181,24 @@ describe("morphology: property tests against the reference", () => {
     }
   });
 
+  it("in-register horizontal path: 4-vector main loop, 0–3 single steps and the tail (widths 64…146), tall elements", () => {
+    // Widths 64 + 16k + t: k = 0…3 vectors for the single-step loop after the 4-vector loop, t ≠ 0 for the
+    // overlapping tail; heights over 2 × 15 rows so van Herk/Gil-Werman's look-ahead rows are real rows.
+    for (const [w, h] of [[64, 37], [80, 33], [96, 9], [113, 35], [128, 5], [146, 34]] as const) {
+      const img = randomImage(w, h, 1, w + 7 * h);
+      for (let kw = 5; kw <= 16; kw++) {
+        for (const shape of SHAPES) {
+          for (const kh of [3, 15]) {
+            for (const op of ["erode", "dilate"] as const) {
+              const got = morphology(img, { op, shape, size: [kw, kh] });
+              expectSameArray(got.data, morphologyReference(img, op, shape, kw, kh, 1), `${op} ${shape} ${kw}×${kh} on ${w}×${h}`, w);
+            }
+          }
+        }
+      }
+    }
+  });
+
   it("large rectangles (van Herk/Gil-Werman and doubling paths) beyond the image size", () => {
     const img = randomImage(45, 29, 1, 5);
     for (const [kw, kh] of [[31, 31], [64, 3], [3, 64], [101, 77], [255, 2]] as const) {

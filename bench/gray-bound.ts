@@ -9,9 +9,8 @@
 // that unavoidable part (4 loads, 8 pshufb, 8 pmaddwd, 4 adds per 16 pixels, XOR-folded into one
 // store; no shift, pack or rounding, so the output is wrong) and its halves, in the same loop
 // shape as assembly/color.ts. If the probe alone misses 3× the memcpy floor, so does any kernel.
-import asc from "assemblyscript/asc";
 import { allocImage, toGray } from "../src/index.js";
-import { fillRealistic, floorTiming, time } from "./harness.js";
+import { compileProbes, fillRealistic, floorTiming, time } from "./harness.js";
 
 // 64 pixels per iteration, then 16, as in rgbToGray (the two loops make V8 hoist the constants).
 const STEP = (body: (p: string, q: string) => string) => `
@@ -57,19 +56,13 @@ ${STEP(fold((o: string) => `v128.xor(i32x4.dot_i16x8_s(v128.load(${o}), k1), i32
 }
 `;
 
-const { binary, stderr } = await asc.compileString(PROBES, { optimizeLevel: 3, runtime: "stub", noAssert: true, initialMemory: 256, enable: ["simd"] } as never);
-if (!binary) throw new Error(`probe compile failed: ${stderr.toString()}`);
-const abort = () => {
-  throw new Error("probe abort");
-};
-const probes = new WebAssembly.Instance(new WebAssembly.Module(binary as BufferSource), { env: { abort } }).exports as unknown as {
-  memory: WebAssembly.Memory;
+const probes = await compileProbes<{
   alloc(n: number): number;
   core(src: number, dst: number, n: number): void;
   coreNarrow(src: number, dst: number, n: number): void;
   shuffles(src: number, dst: number, n: number): void;
   dots(src: number, dst: number, n: number): void;
-};
+}>(PROBES, 256);
 
 const W = 1920;
 const H = 1080;

@@ -122,3 +122,17 @@ export function fillRealistic(data: Uint8Array, width: number, channels = 1): vo
     data[i] = Math.max(0, Math.min(255, v | 0));
   }
 }
+
+/**
+ * Compiles a small AssemblyScript source of bound probes (micro-kernels that measure what the hardware
+ * allows, e.g. bench/histogram-bound.ts) and instantiates it; `pages` is its initial memory.
+ */
+export async function compileProbes<T>(source: string, pages: number): Promise<T & { memory: WebAssembly.Memory }> {
+  const { default: asc } = await import("assemblyscript/asc");
+  const { binary, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: "stub", noAssert: true, initialMemory: pages, enable: ["simd"] } as never);
+  if (!binary) throw new Error(`probe compile failed: ${stderr.toString()}`);
+  const abort = () => {
+    throw new Error("probe abort");
+  };
+  return new WebAssembly.Instance(new WebAssembly.Module(binary as BufferSource), { env: { abort } }).exports as T & { memory: WebAssembly.Memory };
+}

@@ -7,9 +7,8 @@
 // fit in cache), so a 1920x1080 frame needs >= 1,036,800 increments. The probes below time such
 // increments with no histogram logic at all (addresses read from memory, or even constant), and
 // the mask pass's floor is a memcpy of the same bytes. Their sum bounds what any kernel can reach.
-import asc from "assemblyscript/asc";
 import { allocImage, otsuThreshold } from "../src/index.js";
-import { fillRealistic, loadOpenCvJs, time } from "./harness.js";
+import { compileProbes, fillRealistic, loadOpenCvJs, time } from "./harness.js";
 
 const PROBES = `
 const TABLE: usize = memory.data(262144, 64);
@@ -43,19 +42,13 @@ ${Array.from({ length: 8 }, () => "    x = (x + m) ^ m;").join("\n")}
 }
 `;
 
-const { binary, stderr } = await asc.compileString(PROBES, { optimizeLevel: 3, runtime: "stub", noAssert: true, initialMemory: 16 } as never);
-if (!binary) throw new Error(`probe compile failed: ${stderr.toString()}`);
-const abort = () => {
-  throw new Error("probe abort");
-};
-const probes = new WebAssembly.Instance(new WebAssembly.Module(binary as BufferSource), { env: { abort } }).exports as unknown as {
-  memory: WebAssembly.Memory;
+const probes = await compileProbes<{
   alloc(n: number): number;
   storeFixed(n: number): void;
   incFixed(n: number): void;
   incLoaded(n: number, offs: number): void;
   chain(n: number, m: number): number;
-};
+}>(PROBES, 16);
 
 const W = 1920;
 const H = 1080;

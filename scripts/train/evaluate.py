@@ -101,20 +101,14 @@ def evaluate(model, rt="node"):
     if L.shape[1] == 1:
         P = L[:, 0] > logit_thr
         res["genVal"] = dict(zip(["dice", "instanceRecall", "instances"], binary_metrics(P, Y > 0)))
-        X, Y, C = get_set("real-unseen")
-        L, _ = infer(model, X, rt)
-        res["realUnseen"] = dict(zip(["dice", "instanceRecall", "instances"], binary_metrics(L[:, 0] > logit_thr, Y > 0)))
-        X, Y, C = get_set("real-clean")
-        L, _ = infer(model, X, rt)
-        fa, fa_any = false_alarms(L[:, 0] > logit_thr)
-        res["realClean"] = {"falseAlarmRate": fa, "anyPixelRate": fa_any, "images": len(X)}
-        X, Y, C = get_set("game-unseen")
-        L, _ = infer(model, X, rt)
-        res["gameUnseen"] = dict(zip(["dice", "instanceRecall", "instances"], binary_metrics(L[:, 0] > logit_thr, Y > 0)))
-        X, Y, C = get_set("game-clean")
-        L, _ = infer(model, X, rt)
-        fa, fa_any = false_alarms(L[:, 0] > logit_thr)
-        res["gameClean"] = {"falseAlarmRate": fa, "anyPixelRate": fa_any, "images": len(X)}
+        for defects, clean, key in (("real-unseen", "real-clean", "real"), ("game-unseen", "game-clean", "game")):
+            X, Y, C = get_set(defects)
+            L, _ = infer(model, X, rt)
+            res[f"{key}Unseen"] = dict(zip(["dice", "instanceRecall", "instances"], binary_metrics(L[:, 0] > logit_thr, Y > 0)))
+            X, Y, C = get_set(clean)
+            L, _ = infer(model, X, rt)
+            fa, fa_any = false_alarms(L[:, 0] > logit_thr)
+            res[f"{key}Clean"] = {"falseAlarmRate": fa, "anyPixelRate": fa_any, "images": len(X)}
     else:
         A = L.argmax(1)
         names = [c["name"] for c in side.get("output", {}).get("classes", [])] or [str(i) for i in range(L.shape[1])]

@@ -3,7 +3,7 @@
 import { EdgesegError } from "../core/errors.js";
 import type { Image } from "../core/image.js";
 import { boundaryMetrics, confusion, type EmptyPolicy, overlapMetrics, segmentationMetrics } from "../kernels/metrics.js";
-import { detectionMetrics } from "./detection.js";
+import { type DetectionResult, detectionMetrics } from "./detection.js";
 
 export interface EvaluateOptions {
   /** Label maps with this many classes instead of binary masks (per-class Dice/IoU; no boundary or detection metrics). */
@@ -21,8 +21,8 @@ export interface EvaluateOptions {
   minArea?: number;
 }
 
-/** Metrics of one image (binary masks). */
-export interface ImageResult {
+/** Metrics of one image (binary masks); the region-level counts are {@link DetectionResult}'s. */
+export interface ImageResult extends DetectionResult {
   name: string;
   width: number;
   height: number;
@@ -35,12 +35,6 @@ export interface ImageResult {
   hd: number;
   assd: number;
   surfaceDice: number;
-  truthRegions: number;
-  found: number;
-  missed: number;
-  predictedRegions: number;
-  falseAlarms: number;
-  defectFree: boolean;
   /** Pixel counts, for pooled (dataset-level) metrics. */
   tp: number;
   fp: number;

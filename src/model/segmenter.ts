@@ -14,6 +14,7 @@ import { EdgesegError } from "../core/errors.js";
 import type { Image, Mask } from "../core/image.js";
 import { WasmBuffer } from "../core/memory.js";
 import * as v from "../core/validate.js";
+import type { Region } from "../kernels/regions.js";
 import { checkModel } from "./check.js";
 import { checkOnnxBytes, DEFAULT_MODEL_URL, loadSidecar, type ModelSource, readBytes, sourceName } from "./io.js";
 import { post, upsampleTableBytes } from "./postprocess.js";
@@ -88,22 +89,16 @@ export interface SegmentOptions {
   copy?: boolean;
 }
 
-/** A connected region of one class, with the model's confidence over it. */
-export interface SegmentRegion {
+/**
+ * A connected region of one class, with the model's confidence over it. Area, bounding box and
+ * centroid are those of {@link Region} (from `connectedComponents`).
+ */
+export interface SegmentRegion extends Pick<Region, "area" | "x" | "y" | "width" | "height" | "cx" | "cy"> {
   /** 1-based index within this result. */
   label: number;
   /** Class index (1.. for foreground classes; always 1 for binary models). */
   class: number;
   className: string;
-  area: number;
-  /** Bounding box, in pixels. */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Centroid. */
-  cx: number;
-  cy: number;
   /** Mean and maximum probability of the region's class over its pixels. */
   meanConfidence: number;
   maxConfidence: number;

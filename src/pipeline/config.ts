@@ -2,6 +2,8 @@
 import { EdgesegError } from "../core/errors.js";
 import * as v from "../core/validate.js";
 import { FEATURE_NAMES, REGION_FIELDS } from "../kernels/regions.js";
+import type { MqttSinkOptions } from "../sinks/mqtt.js";
+import type { OverlaySinkOptions } from "../sinks/overlay.js";
 import type { DeliveryMode } from "../sources/types.js";
 import type { RegionFilter } from "./regions.js";
 
@@ -74,37 +76,11 @@ export interface JsonlSinkConfig {
   every?: number;
 }
 
-export interface OverlaySinkConfig {
-  dir: string;
-  /** Write every Nth frame (0 = only defects). @default 30 */
-  every?: number;
-  /** Also write frames with a defect. @default true */
-  onDefect?: boolean;
-  /** At most one defect overlay per this many frames. @default 15 */
-  defectGap?: number;
-  /** @default "jpeg" */
-  format?: "png" | "jpeg";
-  /** JPEG quality. @default 80 */
-  quality?: number;
-  /** Stop writing after this many files (0 = no limit). @default 1000 */
-  max?: number;
-}
+/** The `overlays` sink's config keys: its options minus the internal back-pressure bound. */
+export type OverlaySinkConfig = Omit<OverlaySinkOptions, "maxPending">;
 
-export interface MqttSinkConfig {
-  /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
-  url: string;
-  /** Topic prefix; topics are `<prefix>/<device>/defect`, `…/stats` and `…/status`. @default "edgeseg" */
-  prefix?: string;
-  /** Device name in topics. @default "cam0" */
-  device?: string;
-  /** Seconds between stats messages. @default 5 */
-  statsInterval?: number;
-  /** Events kept while the broker is unreachable; older ones are dropped and counted. @default 1000 */
-  queue?: number;
-  /** Milliseconds between reconnect attempts. @default 1000 */
-  reconnectMs?: number;
-  clientId?: string;
-}
+/** The `mqtt` sink's config keys: its options minus the internal in-flight bound. */
+export type MqttSinkConfig = Omit<MqttSinkOptions, "maxInFlight">;
 
 export interface PreviewSinkConfig {
   /** TCP port on 127.0.0.1 (0 = any free port). @default 8080 */

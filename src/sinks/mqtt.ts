@@ -17,14 +17,15 @@ type MqttModule = typeof import("mqtt");
 type MqttClient = import("mqtt").MqttClient;
 
 export interface MqttSinkOptions {
+  /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
   url: string;
-  /** @default "edgeseg" */
+  /** Topic prefix; topics are `<prefix>/<device>/defect`, `…/stats` and `…/status`. @default "edgeseg" */
   prefix?: string;
-  /** @default "cam0" */
+  /** Device name in topics. @default "cam0" */
   device?: string;
   /** Seconds between stats messages (0 = none). @default 5 */
   statsInterval?: number;
-  /** Offline queue bound (messages). @default 1000 */
+  /** Events kept while the broker is unreachable; older ones are dropped and counted. @default 1000 */
   queue?: number;
   /** Milliseconds between reconnect attempts. @default 1000 */
   reconnectMs?: number;

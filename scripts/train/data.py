@@ -389,10 +389,6 @@ def dataset(seed, n, h, w, source="train", p_clean=0.15):
     return X, Y, C, srcs
 
 
-def _chunk(args):
-    return dataset(*args)
-
-
 def parallel_dataset(seed, n, h, w, source="train", p_clean=0.15, workers=2, chunk=200):
     """dataset() in chunks of `chunk` samples (chunk k seeded with (seed, k)) over `workers` processes:
     the same arrays whatever the worker count."""
@@ -400,9 +396,9 @@ def parallel_dataset(seed, n, h, w, source="train", p_clean=0.15, workers=2, chu
     jobs = [((seed, k), min(chunk, n - i), h, w, source, p_clean) for k, i in enumerate(range(0, n, chunk))]
     if workers > 1:
         with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_chunk, jobs)
+            parts = pool.starmap(dataset, jobs)
     else:
-        parts = [_chunk(j) for j in jobs]
+        parts = [dataset(*j) for j in jobs]
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
             np.concatenate([p[2] for p in parts]), sum((p[3] for p in parts), []))
 

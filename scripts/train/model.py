@@ -109,6 +109,7 @@ CANDIDATES = {
     "d4-24-32-48-mix": dict(widths=(24, 32, 48), enc=(1, 2, 2), s2d=4, dec_k=(3, 1)),
     "d4-24-32-64-mix": dict(widths=(24, 32, 64), enc=(1, 2, 2), s2d=4, dec_k=(3, 1)),
     "d4s-24-32-48-64-mix": dict(widths=(24, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 3, 1), stem_k1=True),
+    "d4-48-64-96": dict(widths=(48, 64, 96), enc=(2, 2, 2), s2d=4, dec_k=3),
     "d1-8-16-32-64": dict(widths=(8, 16, 32, 64), enc=(2, 2, 2, 2), s2d=1),
 }
 

@@ -87,6 +87,7 @@ def main():
     args = log["args"]
     final = log["log"][-1] if log["log"] else {}
     multi = model.out_ch > 1
+    crops_per_step = args.get("batch", 0) * args.get("procs", 1)  # every data-parallel process draws its own batch
     info = {"script": "scripts/train/train.py", "seed": args.get("seed", 0),
             "data": "scripts/train/data.py: procedural surfaces (wood, metal, fabric, paper, stone, plastic, circuit), "
                     "real texture photos (GIMP patterns from Debian gimp-data, scikit-image brick/grass) and game "
@@ -95,8 +96,8 @@ def main():
                     f"data.GAME_HELDOUT never trained on; {args.get('pool', 0)} crops of {args.get('crop', 0)} px "
                     f"({round(100 * args.get('clean', 0.15))}% defect-free), flips/rot90/lighting/contrast/noise/blur",
             "arch": ck.get("arch", ""), "config": ck["cfg"],
-            "steps": ck.get("step", 0), "batch": args.get("batch", 0) * args.get("procs", 1),
-            "epochs": round(ck.get("step", 0) * args.get("batch", 0) * args.get("procs", 1) / max(1, args.get("pool", 1)), 1),
+            "steps": ck.get("step", 0), "batch": crops_per_step,
+            "epochs": round(ck.get("step", 0) * crops_per_step / max(1, args.get("pool", 1)), 1),
             "minutes": final.get("min", 0),
             "recipe": {"processes": args.get("procs", 1), "lr": args.get("lr", 0), "bf16": args.get("bf16", False),
                        "ema": args.get("ema", 0.0), "deepSupervision": args.get("deep_sup", 0.0),

@@ -88,7 +88,8 @@ class Trainer(nn.Module):
             stages = [model.enc[-1]] + list(model.dec[:-1])
             self.aux = nn.ModuleList(nn.Conv2d(c, 1, 1) for c in [w[-1]] + w[-2:0:-1])
             for st in stages:
-                st.register_forward_hook(lambda _m, _i, out: self._feats.append(out) if self.training else None)
+                # keyed on the hooked module's mode, so evaluate() (model.eval()) and EMA copies record nothing
+                st.register_forward_hook(lambda m, _i, out: self._feats.append(out) if m.training else None)
 
     def forward(self, x):
         self._feats.clear()
@@ -165,10 +166,11 @@ def train(rank, a, data, t0):
             print(f"init from {a.init}: {len(keep)}/{len(own)} tensors", flush=True)
     trainer = Trainer(model, a.deep_sup if a.classes == 1 else 0).to(memory_format=torch.channels_last)
     net = nn.parallel.DistributedDataParallel(trainer) if a.procs > 1 else trainer
-    ema = None
+    ema = ema_pairs = None
     if a.ema:
         import copy
         ema = copy.deepcopy(model)
+        ema_pairs = list(zip(ema.state_dict().values(), model.state_dict().values()))  # live tensors, paired once
     opt = torch.optim.AdamW(trainer.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng((a.seed, rank))  # each process draws its own crops
     budget = a.minutes * 60
@@ -236,7 +238,7 @@ def train(rank, a, data, t0):
         if ema is not None:
             with torch.no_grad():
                 d = min(a.ema, (1 + step) / (10 + step))  # short warm-up so early checkpoints are not stale
-                for e_t, m_t in zip(ema.state_dict().values(), model.state_dict().values()):
+                for e_t, m_t in ema_pairs:
                     if e_t.dtype.is_floating_point:
                         e_t.mul_(d).add_(m_t, alpha=1 - d)
                     else:

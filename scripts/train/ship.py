@@ -30,7 +30,7 @@ MULTI_CLASSES = [{"name": "background", "color": [0, 0, 0]}, {"name": "scratch",
                  {"name": "spot", "color": [40, 120, 255]}, {"name": "crack", "color": [255, 200, 0]}]
 
 
-def calib_frames(n=64, seed=7, multiple_of=16):
+def calib_frames(multiple_of, n=64, seed=7):
     h = -(-240 // multiple_of) * multiple_of  # 240 rows, rounded up to what the model accepts
     X, _, _, _ = dataset(seed, n, h, 320, "train", p_clean=0.25)
     x = torch.from_numpy(X).permute(0, 3, 1, 2).float() / 255.0
@@ -70,13 +70,13 @@ def main():
     fp = os.path.join(a.outdir, f"{a.name}-fp32.onnx")
     q8 = os.path.join(a.outdir, f"{a.name}-int8.onnx")
     export(model, fp)
-    frames = calib_frames(multiple_of=model.multiple_of)
+    frames = calib_frames(model.multiple_of)
     q = quantize(onnx.load(fp), frames)
     onnx.save(q, q8)
     # torch-simulated QDQ vs fp32 agreement on the calibration-free frames (a quick sanity gate)
     ex, exq = Executor(fp), Executor(q)
     agree = []
-    for x in calib_frames(8, seed=11, multiple_of=model.multiple_of):
+    for x in calib_frames(model.multiple_of, 8, seed=11):
         a_, b_ = ex.run(x)[0], exq.run(x)[0]
         if a_.shape[1] == 1:
             pa, pb = a_ > 0, b_ > 0

@@ -73,6 +73,12 @@ def evaluate(model, X, Y, C, classes, bs=16):
     return float(d) if classes == 1 else [float(v) for v in d]
 
 
+def evaluate_splits(model, data, classes):
+    """Dice on the val split and on the real held-out textures."""
+    return (evaluate(model, data["Xv"], data["Yv"], data["Cv"], classes),
+            evaluate(model, data["Xr"], data["Yr"], data["Cr"], classes))
+
+
 class Trainer(nn.Module):
     """The model plus training-only deep-supervision heads: the bottleneck and every decoder level but the
     last get a 1x1 head predicting whether their cell holds any defect pixel, so the gradient reaches the
@@ -171,6 +177,7 @@ def train(rank, a, data, t0):
         import copy
         ema = copy.deepcopy(model)
         ema_pairs = list(zip(ema.state_dict().values(), model.state_dict().values()))  # live tensors, paired once
+    kept = ema if ema is not None else model  # what is validated, saved and exported
     opt = torch.optim.AdamW(trainer.parameters(), lr=a.lr, weight_decay=1e-4)
     rng = np.random.default_rng((a.seed, rank))  # each process draws its own crops
     budget = a.minutes * 60
@@ -249,21 +256,17 @@ def train(rank, a, data, t0):
         if do_eval:
             next_eval += 120
             if rank == 0:
-                best = ema if ema is not None else model
-                vd = evaluate(best, data["Xv"], data["Yv"], data["Cv"], a.classes)
-                rd = evaluate(best, data["Xr"], data["Yr"], data["Cr"], a.classes)
+                vd, rd = evaluate_splits(kept, data, a.classes)
                 rec = dict(step=step, min=round(el / 60, 2), lr=round(lr, 6), loss=run_loss / max(1, rec_steps(log, step)),
                            train_dice=2 * run_i / max(run_t, 1e-9), val_dice=vd, real_heldout_dice=rd)
                 log.append(rec)
                 print(json.dumps(rec), flush=True)
-                torch.save({"cfg": model.cfg, "state": best.state_dict(), "step": step}, os.path.join(a.out, "last.pt"))
+                torch.save({"cfg": model.cfg, "state": kept.state_dict(), "step": step}, os.path.join(a.out, "last.pt"))
             run_loss = run_i = run_t = 0.0
     if rank != 0:
         return
-    if ema is not None:
-        model = ema
-    vd = evaluate(model, data["Xv"], data["Yv"], data["Cv"], a.classes)
-    rd = evaluate(model, data["Xr"], data["Yr"], data["Cr"], a.classes)
+    model = kept
+    vd, rd = evaluate_splits(model, data, a.classes)
     final = dict(step=step, min=round((time.time() - start) / 60, 2), val_dice=vd, real_heldout_dice=rd, final=True)
     log.append(final)
     print(json.dumps(final), flush=True)

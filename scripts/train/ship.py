@@ -104,9 +104,9 @@ def main():
                        "ema": args.get("ema", 0.0), "deepSupervision": args.get("deep_sup", 0.0),
                        "continuedFrom": os.path.basename(os.path.dirname(args["init"])) if args.get("init") else None},
             "loss": "cross-entropy + soft Dice (defect classes)" if multi else "BCE + soft Dice",
-            "metrics": {"valDice": round(final.get("val_dice", 0.0), 4) if not multi else 0.0,
-                        "realHeldOutDice": round(final.get("real_heldout_dice", 0.0), 4) if not multi else 0.0,
-                        "instanceRecall": 0.0, "falseAlarmRate": 0.0,
+            # only what was measured: evaluate.py --update-sidecar adds recall and false alarms (binary models)
+            "metrics": {**({} if multi else {"valDice": round(final.get("val_dice", 0.0), 4),
+                                             "realHeldOutDice": round(final.get("real_heldout_dice", 0.0), 4)}),
                         "evaluatedWith": "train.py log (torch fp32); run scripts/train/evaluate.py --update-sidecar"}}
     for path, quant in ((fp, False), (q8, True)):
         sc = sidecar(a.name, model, quant, info)

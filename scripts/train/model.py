@@ -5,6 +5,7 @@ skip Concat, 1x1 head). See models/README.md for the candidates and why the ship
   runs at 1/N resolution on 3*N*N channels; a 1 px scratch is still in the channels, not averaged away.
   (A learned 2x2 stride-2 stem conv was tried first: with 3 input channels it runs at ~1 GMAC/s in
   ORT-web int8, slower than the whole rest of the net.)
+- ``raw_skip``: the space-to-depth pixels also feed the last decoder, so sub-pixel edges come from exact values;
 - the 1x1 head predicts ``out_ch * N * N`` channels and DepthToSpace (pixel shuffle) puts them back at
   full resolution, so the output mask is per-pixel, not an upsampled coarse mask.
 """
@@ -33,16 +34,15 @@ def cbr(cin, cout, k=3):
 class UNet(nn.Module):
     """s2d: space-to-depth factor at the input (1 = none); widths/enc: channels and 3x3 convs per level;
     dec_k: kernel of the single decoder conv after each skip concat (int, or a list from the coarsest
-    level to the finest); the 1x1 head predicts out_ch*s2d^2
-    channels and DepthToSpace restores full resolution."""
+    level to the finest); raw_skip: if > 0, the last decoder also takes the space-to-depth input and outputs
+    raw_skip channels; the 1x1 head predicts out_ch*s2d^2 channels and DepthToSpace restores full resolution."""
 
     def __init__(self, widths=(16, 32, 64), enc=(1, 2, 2), s2d=2, dec_k=3, out_ch=1, stem_k1=False, raw_skip=0):
         super().__init__()
         self.cfg = dict(widths=list(widths), enc=list(enc), s2d=s2d, dec_k=dec_k, out_ch=out_ch, stem_k1=stem_k1,
                         raw_skip=raw_skip)
-        # raw_skip=W: the last decoder also sees the space-to-depth input itself and outputs W channels, so the
-        # head places edges from the exact pixels instead of from the first level's 3*s2d^2 -> widths[0] squeeze
-        # (gen-val errors of the plain design are ~80% within 1 px of a defect's edge).
+        # The raw skip lets the head place edges from the exact pixels instead of from what survives the first
+        # level's 3*s2d^2 -> widths[0] squeeze (~80% of the plain design's gen-val errors lie within 1 px of an edge).
         self.raw_skip = raw_skip
         self.s2d = s2d
         self.out_ch = out_ch

@@ -115,6 +115,7 @@ CANDIDATES = {
     "d4-24-32-48-64-mix": dict(widths=(24, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 3, 1)),
     "d4-16-32-48-64-mix": dict(widths=(16, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 3, 1)),
     "d4r24-16-32-48-64-mix": dict(widths=(16, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 3, 1), raw_skip=24),
+    "d4r24-16-32-48-64-k311": dict(widths=(16, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 1, 1), raw_skip=24),
     "d4-24-32-48-mix": dict(widths=(24, 32, 48), enc=(1, 2, 2), s2d=4, dec_k=(3, 1)),
     "d4-24-32-64-mix": dict(widths=(24, 32, 64), enc=(1, 2, 2), s2d=4, dec_k=(3, 1)),
     "d4s-24-32-48-64-mix": dict(widths=(24, 32, 48, 64), enc=(1, 2, 2, 2), s2d=4, dec_k=(3, 3, 1), stem_k1=True),
